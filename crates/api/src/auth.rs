@@ -1,0 +1,277 @@
+//! Authentication: argon2id passwords (hashed off the async workers), short-lived HS256 access
+//! tokens with `kid`/`iss`/`aud`/`exp`/`nbf` checked, rotating refresh tokens stored hashed,
+//! login throttling, and the `Authenticated` extractor that loads the caller on every request.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm as A2, Argon2, Params, Version};
+use base64::Engine as _;
+use chrono::Utc;
+use domain::access::Actor;
+use domain::ids::{CompanyId, UserId};
+use domain::org::{Role, User};
+use domain::ports::OrganisationRepo;
+use futures_util::future::LocalBoxFuture;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const ISSUER: &str = "fieldbook";
+pub const AUDIENCE: &str = "fieldbook-api";
+
+/// The claims of an access token.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: uuid::Uuid,
+    /// The tenant (company).
+    pub cid: uuid::Uuid,
+    pub role: Role,
+    pub iss: String,
+    pub aud: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: uuid::Uuid,
+}
+
+/// Our own key set: tokens name their key by `kid`, resolved only here.
+pub struct Keys {
+    current: String,
+    keys: HashMap<String, (EncodingKey, DecodingKey)>,
+    validation: Validation,
+}
+
+impl Keys {
+    pub fn new(keys: Vec<(String, Vec<u8>)>) -> Option<Keys> {
+        let current = keys.first()?.0.clone();
+        let keys = keys
+            .into_iter()
+            .map(|(kid, secret)| (kid, (EncodingKey::from_secret(&secret), DecodingKey::from_secret(&secret))))
+            .collect();
+        // Exactly one algorithm; issuer, audience, exp and nbf all required and checked.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.validate_nbf = true;
+        validation.validate_exp = true;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        Some(Keys {
+            current,
+            keys,
+            validation,
+        })
+    }
+
+    pub fn issue(&self, user: &User, ttl_secs: i64) -> Result<String, ApiError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.id.0,
+            cid: user.company_id.0,
+            role: user.role,
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + ttl_secs,
+            jti: uuid::Uuid::now_v7(),
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(self.current.clone());
+        let key = self.keys.get(&self.current).map(|k| &k.0).ok_or_else(ApiError::internal)?;
+        jsonwebtoken::encode(&header, &claims, key).map_err(|e| {
+            tracing::error!(error = %e, "signing a token failed");
+            ApiError::internal()
+        })
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        let invalid = || ApiError::unauthorized("the access token is invalid or expired");
+        let header = jsonwebtoken::decode_header(token).map_err(|_| invalid())?;
+        if header.alg != Algorithm::HS256 {
+            return Err(invalid());
+        }
+        let kid = header.kid.ok_or_else(invalid)?;
+        let (_, key) = self.keys.get(&kid).ok_or_else(invalid)?;
+        jsonwebtoken::decode::<Claims>(token, key, &self.validation)
+            .map(|d| d.claims)
+            .map_err(|_| invalid())
+    }
+}
+
+/// A fresh random secret (for signing keys and refresh tokens).
+pub fn random_bytes(n: usize) -> Vec<u8> {
+    let mut b = vec![0u8; n];
+    rand::thread_rng().fill_bytes(&mut b);
+    b
+}
+
+pub fn random_token() -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(32))
+}
+
+/// Refresh tokens are stored only as their SHA-256.
+pub fn hash_token(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn argon2(memory_kib: u32) -> Argon2<'static> {
+    let params = Params::new(memory_kib, 2, 1, None).unwrap_or_default();
+    Argon2::new(A2::Argon2id, Version::V0x13, params)
+}
+
+/// argon2id on the blocking pool, never on an async worker.
+pub async fn hash_password(password: String, memory_kib: u32) -> Result<String, ApiError> {
+    web::block(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2(memory_kib).hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(|e| {
+        tracing::error!(error = %e, "hashing a password failed");
+        ApiError::internal()
+    })
+}
+
+/// Verifies on the blocking pool. A missing user is checked against a dummy hash so the
+/// answer takes as long as for a real account (no user enumeration by timing).
+pub async fn verify_password(password: String, hash: Option<String>, memory_kib: u32) -> bool {
+    web::block(move || {
+        let dummy;
+        let stored = match &hash {
+            Some(h) => h.as_str(),
+            None => {
+                let salt = SaltString::generate(&mut OsRng);
+                dummy = argon2(memory_kib)
+                    .hash_password(b"not-a-real-password", &salt)
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                dummy.as_str()
+            }
+        };
+        let Ok(parsed) = PasswordHash::new(stored) else { return false };
+        hash.is_some() && argon2(memory_kib).verify_password(password.as_bytes(), &parsed).is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Failed-login counters per account and per client address over a sliding window.
+/// In memory, so per process: with several instances each enforces its own limit.
+pub struct Throttle {
+    window: Duration,
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
+}
+
+impl Throttle {
+    pub fn new(window_secs: u64) -> Self {
+        Self {
+            window: Duration::from_secs(window_secs),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds until the key may try again, if it is over `max` failures in the window.
+    pub fn blocked_for(&self, key: &str, max: u32) -> Option<u64> {
+        let now = Instant::now();
+        let mut map = self.failures.lock().ok()?;
+        let entries = map.get_mut(key)?;
+        entries.retain(|t| now.duration_since(*t) < self.window);
+        if entries.len() >= max as usize {
+            let oldest = entries.first().copied()?;
+            let wait = self.window.saturating_sub(now.duration_since(oldest));
+            Some(wait.as_secs().max(1))
+        } else {
+            None
+        }
+    }
+
+    pub fn record_failure(&self, key: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            // Bound memory: forget idle keys once the table grows large.
+            if map.len() > 100_000 {
+                let window = self.window;
+                map.retain(|_, v| v.last().is_some_and(|t| t.elapsed() < window));
+            }
+            map.entry(key.to_owned()).or_default().push(Instant::now());
+        }
+    }
+
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(key);
+        }
+    }
+}
+
+/// The authenticated caller. Extracting it verifies the bearer token and loads the user, so
+/// a deactivated user is locked out at once, not when their token expires.
+pub struct Authenticated {
+    pub actor: Actor,
+    pub user: User,
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+            let token = header
+                .strip_prefix("Bearer ")
+                .or_else(|| header.strip_prefix("bearer "))
+                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+            let claims = state.keys.verify(token.trim())?;
+            let user = state
+                .db
+                .get_user(CompanyId(claims.cid), UserId(claims.sub))
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
+            let supervised_teams = if user.role == Role::Supervisor {
+                state.db.teams_led_by(user.company_id, user.id).await?
+            } else {
+                Vec::new()
+            };
+            Ok(Authenticated {
+                actor: Actor {
+                    company_id: user.company_id,
+                    user_id: user.id,
+                    role: user.role,
+                    team_id: user.team_id,
+                    supervised_teams,
+                },
+                user,
+            })
+        })
+    }
+}
+
+/// For start-up paths outside a request (bootstrap, seeding): same hash, own thread.
+pub async fn hash_password_blocking(password: String, memory_kib: u32) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2(memory_kib)
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await?
+}

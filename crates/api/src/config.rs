@@ -1,0 +1,97 @@
+//! Configuration as a value read once from the environment (never a global), so each test
+//! can run its own server with its own settings.
+
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub http_addr: String,
+    pub db_max_connections: u32,
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// Name of the company the bootstrap admin belongs to.
+    pub company_name: String,
+    /// HS256 secret; when absent the key is generated once and shared through the database.
+    pub jwt_secret: Option<String>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    /// A rotated refresh token presented again within this many seconds is treated as a lost
+    /// response rather than theft. 0 (the default) treats every reuse as theft.
+    pub refresh_reuse_grace_secs: i64,
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_address: u32,
+    pub login_window_secs: u64,
+    /// Enables `PUT/DELETE /v1/test/clock` (black-box deadline tests only).
+    pub test_clock: bool,
+    /// Argon2 memory cost in KiB (OWASP's minimum for argon2id is 19 MiB).
+    pub argon2_memory_kib: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://data/fieldbook.db".to_owned(),
+            http_addr: "127.0.0.1:8080".to_owned(),
+            db_max_connections: 10,
+            admin_email: None,
+            admin_password: None,
+            company_name: "Fieldbook".to_owned(),
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            refresh_reuse_grace_secs: 0,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 50,
+            login_window_secs: 900,
+            test_clock: false,
+            argon2_memory_kib: 19 * 1024,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::error::Error for ConfigError {}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Self::from_map(&std::env::vars().collect())
+    }
+
+    pub fn from_map(env: &HashMap<String, String>) -> Result<Config, ConfigError> {
+        let d = Config::default();
+        let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
+        fn num<T: std::str::FromStr>(v: Option<String>, key: &str, default: T) -> Result<T, ConfigError> {
+            match v {
+                None => Ok(default),
+                Some(s) => s.parse().map_err(|_| ConfigError(format!("{key} must be a number, got '{s}'"))),
+            }
+        }
+        Ok(Config {
+            database_url: get("DATABASE_URL").unwrap_or(d.database_url),
+            http_addr: get("FIELDBOOK_HTTP_ADDR").unwrap_or(d.http_addr),
+            db_max_connections: num(get("FIELDBOOK_DB_MAX_CONNECTIONS"), "FIELDBOOK_DB_MAX_CONNECTIONS", d.db_max_connections)?,
+            admin_email: get("FIELDBOOK_ADMIN_EMAIL"),
+            admin_password: get("FIELDBOOK_ADMIN_PASSWORD"),
+            company_name: get("FIELDBOOK_COMPANY_NAME").unwrap_or(d.company_name),
+            jwt_secret: get("FIELDBOOK_JWT_SECRET"),
+            access_token_ttl_secs: num(get("FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS"), "FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS", d.access_token_ttl_secs)?,
+            refresh_token_ttl_secs: num(get("FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS"), "FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS", d.refresh_token_ttl_secs)?,
+            refresh_reuse_grace_secs: num(get("FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS"), "FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS", d.refresh_reuse_grace_secs)?,
+            login_max_failures_per_account: num(get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT"), "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT", d.login_max_failures_per_account)?,
+            login_max_failures_per_address: num(get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS"), "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS", d.login_max_failures_per_address)?,
+            login_window_secs: num(get("FIELDBOOK_LOGIN_WINDOW_SECONDS"), "FIELDBOOK_LOGIN_WINDOW_SECONDS", d.login_window_secs)?,
+            test_clock: get("FIELDBOOK_TEST_CLOCK").is_some_and(|v| v == "1" || v == "true"),
+            argon2_memory_kib: num(get("FIELDBOOK_ARGON2_MEMORY_KIB"), "FIELDBOOK_ARGON2_MEMORY_KIB", d.argon2_memory_kib)?,
+        })
+    }
+}

@@ -1,0 +1,208 @@
+//! Every error is `application/problem+json` (RFC 9457) with a stable machine `code`.
+//! The request id is filled in by the request-id middleware on the way out.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use domain::ports::RepoError;
+use domain::{FieldError, ValidationErrors};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field problem: a JSON pointer into the request (body, or `/query/<name>`, `/path/<name>`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProblemField {
+    /// RFC 6901 JSON pointer to the offending value.
+    #[schema(example = "/time_zone")]
+    pub pointer: String,
+    #[schema(example = "'Mars/Olympus' is not an IANA time zone name")]
+    pub detail: String,
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type; stable per `code`.
+    #[schema(example = "urn:fieldbook:problem:validation_failed")]
+    pub r#type: String,
+    #[schema(example = "Validation failed")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable error code.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The request's id (also in the `X-Request-Id` header).
+    pub request_id: String,
+    /// Field-level problems (validation errors only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", "your role does not include this function")
+    }
+
+    /// Absent and not-yours are the same answer, so existence never leaks.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} not found"))
+    }
+
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, "Conflict", detail)
+    }
+
+    pub fn validation(errors: ValidationErrors) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "Validation failed",
+            errors.to_string(),
+        );
+        e.errors = errors.0;
+        e
+    }
+
+    pub fn field(pointer: &str, detail: impl Into<String>) -> Self {
+        Self::validation(ValidationErrors::single(pointer, detail))
+    }
+
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "Too many attempts",
+            format!("too many failed attempts; retry after {retry_after} seconds"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Internal error",
+            "the server failed to handle this request; it has been logged",
+        )
+    }
+
+    pub fn problem(&self) -> Problem {
+        Problem {
+            r#type: format!("urn:fieldbook:problem:{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail.clone(),
+            code: self.code.to_owned(),
+            request_id: String::new(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| ProblemField {
+                    pointer: e.pointer.clone(),
+                    detail: e.detail.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.detail)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut resp = HttpResponse::build(self.status);
+        resp.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if let Some(secs) = self.retry_after {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        resp.body(serde_json::to_vec(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Conflict(msg) => {
+                tracing::info!(error = %msg, "conflict");
+                ApiError::conflict("conflict", "the change conflicts with an existing record")
+            }
+            RepoError::Storage(msg) => {
+                tracing::error!(error = %msg, "storage failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(e: ValidationErrors) -> Self {
+        ApiError::validation(e)
+    }
+}
+
+impl From<domain::access::Forbidden> for ApiError {
+    fn from(_: domain::access::Forbidden) -> Self {
+        ApiError::forbidden()
+    }
+}
+
+/// Problem details for a bare status produced outside our handlers (e.g. by actix itself).
+pub fn problem_for_status(status: StatusCode) -> ApiError {
+    let (code, title, detail): (&'static str, &'static str, &str) = match status.as_u16() {
+        400 => ("bad_request", "Bad request", "the request could not be read"),
+        404 => ("not_found", "Not found", "no such resource"),
+        405 => ("method_not_allowed", "Method not allowed", "this method is not allowed on this resource"),
+        408 => ("request_timeout", "Request timeout", "the request took too long to arrive"),
+        413 => ("payload_too_large", "Payload too large", "the request body exceeds the limit for this endpoint"),
+        415 => ("unsupported_media_type", "Unsupported media type", "send application/json"),
+        431 => ("headers_too_large", "Request header fields too large", "request headers are too large"),
+        s if s >= 500 => ("internal_error", "Internal error", "the server failed to handle this request"),
+        _ => ("error", "Error", "the request failed"),
+    };
+    ApiError::new(status, code, title, detail)
+}

@@ -1,0 +1,160 @@
+//! Request extractors that turn every malformed input into a problem with a JSON pointer.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{Bytes, PathConfig, QueryConfig};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use std::ops::Deref;
+use validator::{Validate, ValidationErrors as VErrors, ValidationErrorsKind};
+
+/// The default request body limit; endpoints taking batches raise it for themselves.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body: content type checked, size bounded, unknown fields rejected (by the DTO's
+/// `deny_unknown_fields`), decoding errors located by pointer, then `validator` rules run.
+pub struct JsonBody<T>(pub T);
+
+impl<T> Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "Unsupported media type",
+                    "the body must be sent as Content-Type: application/json",
+                ));
+            }
+            let bytes = body.await.map_err(|e| {
+                let status = e.as_response_error().status_code();
+                if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    crate::error::problem_for_status(status)
+                } else {
+                    ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+                }
+            })?;
+            let value = decode_json::<T>(&bytes)?;
+            value.validate().map_err(|e| ApiError::validation(map_validator_errors(&e)))?;
+            Ok(JsonBody(value))
+        })
+    }
+}
+
+/// Decodes JSON, telling malformed syntax (400) apart from a well-formed body of the wrong
+/// shape (422, pointing at the field).
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let pointer = path_to_pointer(err.path());
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")))
+            } else {
+                let detail = strip_position(&inner.to_string());
+                Err(ApiError::field(&pointer, detail))
+            }
+        }
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out.push_str(&format!("/{index}")),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Unknown => {}
+        }
+    }
+    // An unknown field's name is in the message; the pointer names the object holding it.
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+/// Maps `validator`'s nested errors to JSON pointers (its keys are our snake_case field names).
+pub fn map_validator_errors(e: &VErrors) -> domain::ValidationErrors {
+    let mut out = domain::ValidationErrors::default();
+    collect(e, String::new(), &mut out);
+    out.0.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out
+}
+
+fn collect(e: &VErrors, prefix: String, out: &mut domain::ValidationErrors) {
+    for (field, kind) in e.errors() {
+        let ptr = format!("{prefix}/{field}");
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for fe in errs {
+                    let detail = fe
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("fails the '{}' rule", fe.code));
+                    out.push(ptr.clone(), detail);
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, ptr, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, format!("{ptr}/{i}"), out);
+                }
+            }
+        }
+    }
+}
+
+pub fn query_config() -> QueryConfig {
+    QueryConfig::default().error_handler(|err, _req| {
+        ApiError::field("/query", format!("invalid query parameters: {}", strip_position(&err.to_string()))).into()
+    })
+}
+
+pub fn path_config() -> PathConfig {
+    PathConfig::default().error_handler(|err, _req| {
+        let mut e = ApiError::field("/path", format!("invalid path parameter: {err}"));
+        e.status = actix_web::http::StatusCode::BAD_REQUEST;
+        e.code = "invalid_path_parameter";
+        e.into()
+    })
+}

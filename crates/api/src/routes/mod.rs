@@ -1,0 +1,162 @@
+//! HTTP routes. Each handler is registered once with utoipa-actix-web, which feeds both the
+//! server and the OpenAPI document, so paths cannot drift apart.
+
+pub mod auth;
+pub mod org;
+pub mod system;
+
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+use crate::state::AppState;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use base64::Engine as _;
+use domain::access::Actor;
+use domain::ports::{AuditContext, PageRequest};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+/// Consumer tags: every operation says which client it serves.
+pub const TAG_AGENT: &str = "agent-app";
+pub const TAG_SUPERVISOR: &str = "supervisor-app";
+pub const TAG_BACK_OFFICE: &str = "back-office";
+pub const TAG_INTEGRATION: &str = "integration";
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Cursor pagination parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size; default 50, values above 200 are lowered to 200.
+    #[param(minimum = 1, maximum = 200, example = 50)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn page_request(&self) -> Result<PageRequest, ApiError> {
+        let limit = match self.limit {
+            None => DEFAULT_PAGE_SIZE,
+            Some(0) => return Err(ApiError::field("/query/limit", "must be at least 1")),
+            Some(n) => n.min(MAX_PAGE_SIZE),
+        };
+        let after = match &self.cursor {
+            None => None,
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| ApiError::field("/query/cursor", "is not a cursor this API issued"))?),
+        };
+        Ok(PageRequest { after, limit })
+    }
+}
+
+fn decode_cursor(c: &str) -> Option<uuid::Uuid> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
+    uuid::Uuid::from_slice(&bytes).ok()
+}
+
+/// Opaque to clients: the id of the last row on the page.
+pub fn next_cursor<T>(items: &[T], limit: u32, id: impl Fn(&T) -> uuid::Uuid) -> Option<String> {
+    if items.len() < limit as usize {
+        return None;
+    }
+    items
+        .last()
+        .map(|last| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id(last).as_bytes()))
+}
+
+/// The audit context of a write by `actor` in this request (AUD-1).
+pub fn audit_ctx(req: &HttpRequest, state: &AppState, actor: &Actor) -> AuditContext {
+    AuditContext {
+        company_id: actor.company_id,
+        actor_id: Some(actor.user_id),
+        request_id: request_id(req),
+        at: state.clock.now(),
+    }
+}
+
+pub fn request_id(req: &HttpRequest) -> String {
+    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+}
+
+/// A single-resource response with a strong ETag over its JSON; `If-None-Match` gets 304.
+pub fn with_etag<T: Serialize>(req: &HttpRequest, status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
+    let body = serde_json::to_vec(value).unwrap_or_default();
+    let digest = Sha256::digest(&body);
+    let etag = format!("\"{}\"", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    if matches && status == actix_web::http::StatusCode::OK {
+        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+    }
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag))
+        .content_type("application/json")
+        .body(body)
+}
+
+/// The documented paths and their methods, so a wrong method gets 405 with `Allow`
+/// and an unknown path 404, both as problems.
+#[derive(Debug, Default)]
+pub struct RouteTable {
+    routes: Vec<(regex::Regex, Vec<String>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> RouteTable {
+        let mut routes = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            let pattern = regex::Regex::new(r"\{[^}]+\}")
+                .map(|re| re.replace_all(&regex::escape(path).replace(r"\{", "{").replace(r"\}", "}"), "[^/]+").to_string())
+                .unwrap_or_default();
+            let Ok(re) = regex::Regex::new(&format!("^{pattern}$")) else { continue };
+            let mut methods = Vec::new();
+            let ops = [
+                ("GET", item.get.is_some()),
+                ("POST", item.post.is_some()),
+                ("PUT", item.put.is_some()),
+                ("PATCH", item.patch.is_some()),
+                ("DELETE", item.delete.is_some()),
+            ];
+            for (m, present) in ops {
+                if present {
+                    methods.push(m.to_owned());
+                }
+            }
+            routes.push((re, methods));
+        }
+        RouteTable { routes }
+    }
+
+    fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        let mut all: Vec<String> = Vec::new();
+        for (re, methods) in &self.routes {
+            if re.is_match(path) {
+                all.extend(methods.iter().cloned());
+            }
+        }
+        (!all.is_empty()).then_some(all)
+    }
+}
+
+/// Fallback for anything no route matched.
+pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    use actix_web::ResponseError;
+    match state.routes.allowed(req.path()) {
+        Some(methods) if !methods.iter().any(|m| Method::from_bytes(m.as_bytes()).ok().as_ref() == Some(req.method())) => {
+            let mut resp = crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).error_response();
+            if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
+                resp.headers_mut().insert(header::ALLOW, v);
+            }
+            resp
+        }
+        _ => ApiError::not_found("resource").error_response(),
+    }
+}

@@ -1,0 +1,148 @@
+//! First-run bootstrap (an admin on an empty database) and the demo data set.
+
+use crate::auth::hash_password_blocking;
+use crate::config::Config;
+use chrono::Utc;
+use domain::ids::{BranchId, CompanyId, TeamId, UserId};
+use domain::org::{normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User};
+use domain::ports::{AuditContext, OrganisationRepo};
+use infra::Db;
+use rand::distributions::{Alphanumeric, DistString};
+
+/// On an empty database, creates a company and its admin from `FIELDBOOK_ADMIN_EMAIL` /
+/// `FIELDBOOK_ADMIN_PASSWORD`; with no password set, generates one and logs it once.
+pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
+    if db.count_users().await? > 0 {
+        return Ok(());
+    }
+    let email = normalise_email(config.admin_email.as_deref().unwrap_or("admin@fieldbook.local"));
+    let (password, generated) = match &config.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (Alphanumeric.sample_string(&mut rand::thread_rng(), 20), true),
+    };
+    let now = Utc::now();
+    let company = Company {
+        id: CompanyId::new(),
+        name: config.company_name.clone(),
+        created_at: now,
+    };
+    db.insert_company(&company).await?;
+    let hash = hash_password_blocking(password.clone(), config.argon2_memory_kib).await?;
+    let admin = User {
+        company_id: company.id,
+        id: UserId::new(),
+        email: email.clone(),
+        name: "Administrator".to_owned(),
+        phone: None,
+        role: Role::Admin,
+        branch_id: None,
+        team_id: None,
+        active: true,
+        password_hash: hash,
+        created_at: now,
+        updated_at: now,
+    };
+    db.insert_user(None, &admin).await?;
+    if generated {
+        // Printed once, on the run that created the account; it is not stored anywhere else.
+        tracing::warn!(email = %email, password = %password, "created the bootstrap admin with a generated password");
+        eprintln!("Fieldbook bootstrap admin: {email} / {password}");
+    } else {
+        tracing::info!(email = %email, "created the bootstrap admin");
+    }
+    Ok(())
+}
+
+/// The demo company: one branch, two teams, a dozen agents, supervisors, a quality officer,
+/// a callback agent and an HR officer, all with the same password. Idempotent per e-mail.
+pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Result<Vec<(String, Role)>> {
+    if db.find_user_by_email("admin@demo.fieldbook.local").await?.is_some() {
+        anyhow::bail!("the demo company is already loaded");
+    }
+    let now = Utc::now();
+    let company = Company {
+        id: CompanyId::new(),
+        name: "Demo Insurance Co.".to_owned(),
+        created_at: now,
+    };
+    db.insert_company(&company).await?;
+    let hash = hash_password_blocking(password.to_owned(), config.argon2_memory_kib).await?;
+    let mut created = Vec::new();
+    let mut make_user = |email: String, name: String, role: Role, branch: Option<BranchId>, team: Option<TeamId>| {
+        created.push((email.clone(), role));
+        User {
+            company_id: company.id,
+            id: UserId::new(),
+            email,
+            name,
+            phone: None,
+            role,
+            branch_id: branch,
+            team_id: team,
+            active: true,
+            password_hash: hash.clone(),
+            created_at: now,
+            updated_at: now,
+        }
+    };
+    let admin = make_user("admin@demo.fieldbook.local".into(), "Demo Admin".into(), Role::Admin, None, None);
+    db.insert_user(None, &admin).await?;
+    let audit = AuditContext {
+        company_id: company.id,
+        actor_id: Some(admin.id),
+        request_id: "seed-demo".to_owned(),
+        at: now,
+    };
+    let branch = Branch {
+        company_id: company.id,
+        id: BranchId::new(),
+        settings: BranchSettings::parse(BranchDraft {
+            name: "Shanghai Pudong".into(),
+            ..BranchDraft::default()
+        })
+        .map_err(|e| anyhow::anyhow!("demo branch: {e}"))?,
+        created_at: now,
+        updated_at: now,
+    };
+    db.insert_branch(&audit, &branch).await?;
+    let bid = Some(branch.id);
+    for (email, name, role) in [
+        ("quality@demo.fieldbook.local", "Qian Quality", Role::QualityOfficer),
+        ("callback@demo.fieldbook.local", "Cao Callback", Role::CallbackAgent),
+        ("hr@demo.fieldbook.local", "He HR", Role::Hr),
+    ] {
+        db.insert_user(Some(&audit), &make_user(email.into(), name.into(), role, bid, None)).await?;
+    }
+    for (t, team_name) in ["Dragon", "Phoenix"].into_iter().enumerate() {
+        let sup = make_user(
+            format!("supervisor{}@demo.fieldbook.local", t + 1),
+            format!("Supervisor {team_name}"),
+            Role::Supervisor,
+            bid,
+            None,
+        );
+        db.insert_user(Some(&audit), &sup).await?;
+        let team = Team {
+            company_id: company.id,
+            id: TeamId::new(),
+            branch_id: branch.id,
+            name: format!("Team {team_name}"),
+            supervisor_id: sup.id,
+            created_at: now,
+            updated_at: now,
+        };
+        db.insert_team(&audit, &team).await?;
+        for a in 1..=6 {
+            let n = t * 6 + a;
+            let agent = make_user(
+                format!("agent{n:02}@demo.fieldbook.local"),
+                format!("Agent {n:02}"),
+                Role::Agent,
+                bid,
+                Some(team.id),
+            );
+            db.insert_user(Some(&audit), &agent).await?;
+        }
+    }
+    Ok(created)
+}

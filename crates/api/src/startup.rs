@@ -1,0 +1,145 @@
+//! Building and running the server. The same route registration feeds the server and the
+//! OpenAPI generator.
+
+use crate::auth::{random_bytes, Keys, Throttle};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
+use crate::openapi::ApiDoc;
+use crate::routes::{self, auth, org, system, RouteTable};
+use crate::state::AppState;
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use domain::ports::AuthRepo;
+use infra::Db;
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Every documented route, registered once.
+pub fn register(cfg: &mut ServiceConfig) {
+    cfg.service(system::health).service(system::ready).service(
+        utoipa_actix_web::scope("/v1")
+            .service(auth::login)
+            .service(auth::refresh)
+            .service(auth::logout)
+            .service(auth::me)
+            .service(org::create_branch)
+            .service(org::list_branches)
+            .service(org::get_branch)
+            .service(org::update_branch)
+            .service(org::create_team)
+            .service(org::list_teams)
+            .service(org::get_team)
+            .service(org::update_team)
+            .service(org::create_user)
+            .service(org::list_users)
+            .service(org::get_user)
+            .service(org::update_user)
+            .service(org::deactivate_user),
+    );
+}
+
+/// The OpenAPI document exactly as the server serves it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(register)
+        .split_for_parts();
+    doc
+}
+
+/// The document as committed under `openapi/v1.json` (pretty JSON, trailing newline).
+pub fn openapi_json() -> String {
+    openapi_json_of(&openapi())
+}
+
+fn openapi_json_of(doc: &utoipa::openapi::OpenApi) -> String {
+    let mut s = doc.to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// Loads (or installs) the signing keys: an explicit secret wins; otherwise the key shared
+/// through the database, so every instance accepts every other's tokens.
+pub async fn load_keys(db: &Db, config: &Config) -> anyhow::Result<Keys> {
+    let keys = match &config.jwt_secret {
+        Some(secret) => vec![("env".to_owned(), secret.as_bytes().to_vec())],
+        None => {
+            let kid = uuid::Uuid::now_v7().to_string();
+            db.signing_keys((&kid, &random_bytes(32)), chrono::Utc::now()).await?
+        }
+    };
+    Keys::new(keys).ok_or_else(|| anyhow::anyhow!("no signing key available"))
+}
+
+pub struct Application {
+    pub port: u16,
+    pub server: Server,
+    pub state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects, migrates, bootstraps and binds (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+        Self::build_with_db(config, db).await
+    }
+
+    pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Application> {
+        db.migrate().await?;
+        crate::seed::bootstrap_admin(&db, &config).await?;
+        let keys = load_keys(&db, &config).await?;
+        let doc = openapi();
+        let state = web::Data::new(AppState {
+            db,
+            throttle: Throttle::new(config.login_window_secs),
+            keys,
+            clock: Clock::default(),
+            routes: Arc::new(RouteTable::from_openapi(&doc)),
+            config,
+        });
+        let listener = TcpListener::bind(&state.config.http_addr)?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone(), doc)?;
+        Ok(Application { port, server, state })
+    }
+}
+
+fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi::OpenApi) -> anyhow::Result<Server> {
+    let doc_json = web::Bytes::from(openapi_json_of(&doc));
+    let server = HttpServer::new(move || {
+        App::new()
+            // Outermost last: problems are stamped before the body is compressed.
+            .wrap(from_fn(crate::middleware::request_context))
+            .wrap(Compress::default())
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(DEFAULT_BODY_LIMIT))
+            .app_data(query_config())
+            .app_data(path_config())
+            // Before the /v1 scope, which would otherwise claim the path.
+            .route("/v1/openapi.json", web::get().to({
+                let doc_json = doc_json.clone();
+                move || {
+                    let body = doc_json.clone();
+                    async move { HttpResponse::Ok().content_type("application/json").body(body) }
+                }
+            }))
+            .into_utoipa_app()
+            .configure(register)
+            .into_app()
+            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/v1/openapi.json")))
+
+            .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
+            .default_service(web::to(routes::fallback))
+    })
+    .listen(listener)?
+    .shutdown_timeout(30)
+    .run();
+    Ok(server)
+}

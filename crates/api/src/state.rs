@@ -1,0 +1,17 @@
+use crate::auth::{Keys, Throttle};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::routes::RouteTable;
+use infra::Db;
+use std::sync::Arc;
+
+/// Shared per-process state. Everything durable lives in the database, so instances are
+/// interchangeable behind a load balancer.
+pub struct AppState {
+    pub db: Db,
+    pub config: Config,
+    pub keys: Keys,
+    pub throttle: Throttle,
+    pub clock: Clock,
+    pub routes: Arc<RouteTable>,
+}

@@ -1,0 +1,205 @@
+//! Access rules, in one place. Two questions are asked of every request:
+//! may this role perform this function at all (no → 403), and is this record within the
+//! caller's reach (no → 404, exactly as if it did not exist, so existence never leaks).
+
+use crate::ids::{CompanyId, TeamId, UserId};
+use crate::org::Role;
+use crate::ports::ListScope;
+
+/// The authenticated caller, as loaded from the database on each request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub role: Role,
+    /// The team an agent belongs to.
+    pub team_id: Option<TeamId>,
+    /// The teams a supervisor leads.
+    pub supervised_teams: Vec<TeamId>,
+}
+
+/// The functions the API offers, grouped by who may perform them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    /// Create and change branches, teams and users.
+    ManageOrganisation,
+    /// Read branch settings (zones, calendars, meeting windows): every role needs them.
+    ReadBranches,
+    /// Read teams.
+    ReadTeams,
+    /// Read user records.
+    ReadUsers,
+}
+
+/// How far a role's reach extends for a function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Company,
+    /// A supervisor: the teams they lead (and their own records).
+    Teams { supervisor: UserId, teams: Vec<TeamId> },
+    /// An agent: their own records (and their own team's shared ones).
+    Own(UserId, Option<TeamId>),
+}
+
+impl Reach {
+    /// The listing filter for person-owned records (users, and later activities, diaries…).
+    pub fn person_scope(&self) -> ListScope {
+        match self {
+            Reach::Company => ListScope::Company,
+            Reach::Teams { supervisor, .. } => ListScope::SupervisedBy(*supervisor),
+            Reach::Own(u, _) => ListScope::User(*u),
+        }
+    }
+
+    /// The listing filter for teams.
+    pub fn team_scope(&self) -> ListScope {
+        match self {
+            Reach::Company => ListScope::Company,
+            Reach::Teams { supervisor, .. } => ListScope::SupervisedBy(*supervisor),
+            Reach::Own(u, None) => ListScope::User(*u),
+            Reach::Own(_, Some(t)) => ListScope::Team(*t),
+        }
+    }
+}
+
+/// The owner coordinates of a record: its company, and the person and team it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owner {
+    pub company_id: CompanyId,
+    pub user_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+}
+
+/// Returned when a role lacks a function (HTTP 403).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Forbidden;
+
+/// May `role` perform `function` at all?
+pub fn permits(role: Role, function: Function) -> bool {
+    use Function::*;
+    match function {
+        ManageOrganisation => role == Role::Admin,
+        ReadBranches | ReadTeams | ReadUsers => true,
+    }
+}
+
+impl Actor {
+    pub fn require(&self, function: Function) -> Result<Reach, Forbidden> {
+        if !permits(self.role, function) {
+            return Err(Forbidden);
+        }
+        if function == Function::ReadBranches {
+            // Branch settings (zone, calendar, meetings) are company-wide configuration.
+            return Ok(Reach::Company);
+        }
+        Ok(match self.role {
+            // Back-office roles work company-wide within their function.
+            Role::Admin | Role::Hr | Role::QualityOfficer | Role::CallbackAgent => Reach::Company,
+            Role::Supervisor => Reach::Teams {
+                supervisor: self.user_id,
+                teams: self.supervised_teams.clone(),
+            },
+            Role::Agent => Reach::Own(self.user_id, self.team_id),
+        })
+    }
+
+    /// Is a record owned as `owner` visible with `reach`? Another company is never visible.
+    pub fn can_see(&self, reach: &Reach, owner: Owner) -> bool {
+        if owner.company_id != self.company_id {
+            return false;
+        }
+        match reach {
+            Reach::Company => true,
+            // A supervisor also sees records about themselves.
+            Reach::Teams { teams, .. } => {
+                owner.user_id == Some(self.user_id) || owner.team_id.is_some_and(|t| teams.contains(&t))
+            }
+            Reach::Own(user, team) => match owner.user_id {
+                Some(u) => u == *user,
+                // Records owned by a team only (the team itself) are visible to its members.
+                None => owner.team_id.is_some() && owner.team_id == *team,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            company_id: CompanyId::new(),
+            user_id: UserId::new(),
+            role,
+            team_id: None,
+            supervised_teams: vec![],
+        }
+    }
+
+    #[test]
+    fn only_admin_manages_organisation() {
+        for r in Role::ALL {
+            assert_eq!(permits(r, Function::ManageOrganisation), r == Role::Admin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn nobody_sees_another_company() {
+        for r in Role::ALL {
+            let a = actor(r);
+            let reach = a.require(Function::ReadUsers).unwrap_or(Reach::Company);
+            let foreign = Owner {
+                company_id: CompanyId::new(),
+                user_id: Some(a.user_id),
+                team_id: None,
+            };
+            assert!(!a.can_see(&reach, foreign), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn agent_sees_only_own_records_and_own_team() {
+        let team = TeamId::new();
+        let mut a = actor(Role::Agent);
+        a.team_id = Some(team);
+        let reach = a.require(Function::ReadUsers).unwrap_or(Reach::Company);
+        let own = Owner {
+            company_id: a.company_id,
+            user_id: Some(a.user_id),
+            team_id: Some(team),
+        };
+        let colleague = Owner {
+            user_id: Some(UserId::new()),
+            ..own
+        };
+        let team_rec = Owner { user_id: None, ..own };
+        assert!(a.can_see(&reach, own));
+        assert!(!a.can_see(&reach, colleague));
+        assert!(a.can_see(&reach, team_rec));
+    }
+
+    #[test]
+    fn supervisor_sees_led_teams_only() {
+        let led = TeamId::new();
+        let mut s = actor(Role::Supervisor);
+        s.supervised_teams = vec![led];
+        let reach = s.require(Function::ReadUsers).unwrap_or(Reach::Company);
+        let in_team = Owner {
+            company_id: s.company_id,
+            user_id: Some(UserId::new()),
+            team_id: Some(led),
+        };
+        let other = Owner {
+            team_id: Some(TeamId::new()),
+            ..in_team
+        };
+        assert!(s.can_see(&reach, in_team));
+        assert!(!s.can_see(&reach, other));
+    }
+
+    #[test]
+    fn agent_lacks_admin_functions() {
+        assert_eq!(actor(Role::Agent).require(Function::ManageOrganisation), Err(Forbidden));
+    }
+}

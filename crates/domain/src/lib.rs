@@ -1,0 +1,11 @@
+//! Fieldbook's domain: pure types and rules. No IO lives here (no sqlx, actix or tokio);
+//! persistence is described by the ports in [`ports`] and implemented in `infra`.
+
+pub mod access;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod ports;
+pub mod time;
+
+pub use error::{FieldError, ValidationErrors};

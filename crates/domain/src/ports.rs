@@ -1,0 +1,95 @@
+//! Repository ports: what the application needs from storage, implemented in `infra` for
+//! SQLite and PostgreSQL. Every call is scoped by company; writes carry an audit context so
+//! the change and its audit record commit together (AUD-1).
+
+#![allow(async_fn_in_trait)] // Callers run on actix's single-threaded workers; no Send bound needed.
+
+use crate::ids::{BranchId, CompanyId, TeamId, UserId};
+use crate::org::{Branch, Company, Team, User};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// A uniqueness or state conflict (e.g. an e-mail already in use).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The storage engine failed; details are logged, never sent to clients.
+    #[error("storage failure: {0}")]
+    Storage(String),
+}
+
+/// Who changed what, from where (AUD-1).
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    pub company_id: CompanyId,
+    pub actor_id: Option<UserId>,
+    pub request_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Keyset pagination: rows strictly after `after` in id order, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub after: Option<uuid::Uuid>,
+    pub limit: u32,
+}
+
+/// A listing's scope filter, derived from the caller's reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    Company,
+    /// Records of the teams this supervisor leads (and the supervisor's own).
+    SupervisedBy(UserId),
+    /// Records of one team (an agent listing their own team).
+    Team(TeamId),
+    /// One person's own records.
+    User(UserId),
+}
+
+pub trait OrganisationRepo {
+    async fn insert_company(&self, company: &Company) -> Result<(), RepoError>;
+    async fn count_users(&self) -> Result<i64, RepoError>;
+
+    async fn insert_branch(&self, audit: &AuditContext, branch: &Branch) -> Result<(), RepoError>;
+    async fn update_branch(&self, audit: &AuditContext, before: &Branch, after: &Branch) -> Result<(), RepoError>;
+    async fn get_branch(&self, company: CompanyId, id: BranchId) -> Result<Option<Branch>, RepoError>;
+    async fn list_branches(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Branch>, RepoError>;
+
+    async fn insert_team(&self, audit: &AuditContext, team: &Team) -> Result<(), RepoError>;
+    async fn update_team(&self, audit: &AuditContext, before: &Team, after: &Team) -> Result<(), RepoError>;
+    async fn get_team(&self, company: CompanyId, id: TeamId) -> Result<Option<Team>, RepoError>;
+    async fn list_teams(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<Team>, RepoError>;
+    async fn teams_led_by(&self, company: CompanyId, supervisor: UserId) -> Result<Vec<TeamId>, RepoError>;
+
+    async fn insert_user(&self, audit: Option<&AuditContext>, user: &User) -> Result<(), RepoError>;
+    async fn update_user(&self, audit: &AuditContext, before: &User, after: &User) -> Result<(), RepoError>;
+    async fn get_user(&self, company: CompanyId, id: UserId) -> Result<Option<User>, RepoError>;
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, RepoError>;
+    async fn list_users(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<User>, RepoError>;
+}
+
+/// A stored refresh token (only its hash is kept).
+#[derive(Debug, Clone)]
+pub struct RefreshToken {
+    pub company_id: CompanyId,
+    pub id: uuid::Uuid,
+    pub family_id: uuid::Uuid,
+    pub user_id: UserId,
+    pub token_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+pub trait AuthRepo {
+    /// The signing keys (kid, secret), creating the first one if none exists. Shared through
+    /// the database so every instance verifies every other instance's tokens.
+    async fn signing_keys(&self, candidate: (&str, &[u8]), now: DateTime<Utc>) -> Result<Vec<(String, Vec<u8>)>, RepoError>;
+    async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), RepoError>;
+    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, RepoError>;
+    /// Marks `old` used, atomically: false when it was already used (a concurrent rotation).
+    async fn mark_refresh_used(&self, company: CompanyId, id: uuid::Uuid, at: DateTime<Utc>) -> Result<bool, RepoError>;
+    async fn revoke_family(&self, company: CompanyId, family: uuid::Uuid, at: DateTime<Utc>) -> Result<(), RepoError>;
+    async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
+}

@@ -1,0 +1,134 @@
+//! AuthRepo on both engines: refresh-token families and the shared signing keys.
+
+use crate::db::{on_pool, repo_err, Db};
+use chrono::{DateTime, Utc};
+use domain::ids::{CompanyId, UserId};
+use domain::ports::{AuthRepo, RefreshToken, RepoError};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct RefreshRow {
+    company_id: Uuid,
+    id: Uuid,
+    family_id: Uuid,
+    user_id: Uuid,
+    token_hash: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+}
+
+impl AuthRepo for Db {
+    async fn signing_keys(&self, candidate: (&str, &[u8]), now: DateTime<Utc>) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
+        on_pool!(self, |p| {
+            // The first instance to start installs its candidate; every other one adopts it.
+            sqlx::query(
+                "INSERT INTO signing_keys (kid, secret, created_at) SELECT $1, $2, $3 \
+                 WHERE NOT EXISTS (SELECT 1 FROM signing_keys) ON CONFLICT DO NOTHING",
+            )
+            .bind(candidate.0)
+            .bind(candidate.1)
+            .bind(now)
+            .execute(p)
+            .await
+            .map_err(repo_err)?;
+            sqlx::query_as::<_, (String, Vec<u8>)>("SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid")
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)
+        })
+    }
+
+    async fn insert_refresh_token(&self, t: &RefreshToken) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (company_id, id, family_id, user_id, token_hash, created_at, expires_at, used_at, revoked_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(t.company_id.0)
+            .bind(t.id)
+            .bind(t.family_id)
+            .bind(t.user_id.0)
+            .bind(&t.token_hash)
+            .bind(t.created_at)
+            .bind(t.expires_at)
+            .bind(t.used_at)
+            .bind(t.revoked_at)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+        })
+    }
+
+    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, RepoError> {
+        on_pool!(self, |p| {
+            let row: Option<RefreshRow> = sqlx::query_as(
+                "SELECT company_id, id, family_id, user_id, token_hash, created_at, expires_at, used_at, revoked_at \
+                 FROM refresh_tokens WHERE token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await
+            .map_err(repo_err)?;
+            Ok(row.map(|r| RefreshToken {
+                company_id: CompanyId(r.company_id),
+                id: r.id,
+                family_id: r.family_id,
+                user_id: UserId(r.user_id),
+                token_hash: r.token_hash,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+                used_at: r.used_at,
+                revoked_at: r.revoked_at,
+            }))
+        })
+    }
+
+    async fn mark_refresh_used(&self, company: CompanyId, id: Uuid, at: DateTime<Utc>) -> Result<bool, RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET used_at = $3 \
+                 WHERE company_id = $1 AND id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+            )
+            .bind(company.0)
+            .bind(id)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected() == 1)
+            .map_err(repo_err)
+        })
+    }
+
+    async fn revoke_family(&self, company: CompanyId, family: Uuid, at: DateTime<Utc>) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND family_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(company.0)
+            .bind(family)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+        })
+    }
+
+    async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(company.0)
+            .bind(user.0)
+            .bind(at)
+            .execute(p)
+            .await
+            .map(|_| ())
+            .map_err(repo_err)
+        })
+    }
+}

@@ -1,0 +1,150 @@
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL '{0}': use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not create the data directory: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A connection pool on one of the two engines. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same block against whichever pool is configured. The block is compiled once per
+/// engine, so the SQL inside must be valid on both (numbered `$n` parameters work on each).
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Db {
+    /// Connects by URL scheme. SQLite files (and their directory) are created when missing.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // NORMAL with WAL can lose the last commits on power loss, not on a crash.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if let Some(parent) = opts.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max_connections)
+                .test_before_acquire(false)
+                .connect_with(opts)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Db::connect_postgres(opts, max_connections).await
+        } else {
+            Err(DbError::UnsupportedUrl(url.to_owned()))
+        }
+    }
+
+    /// PostgreSQL with explicit options (tests use this to pin a per-test schema).
+    pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> Result<Db, DbError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .test_before_acquire(false)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite(_) => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub async fn migrate(&self) -> Result<(), DbError> {
+        match self {
+            Db::Sqlite(p) => SQLITE_MIGRATOR.run(p).await?,
+            Db::Postgres(p) => PG_MIGRATOR.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Readiness: one trivial round trip.
+    pub async fn ping(&self) -> Result<(), DbError> {
+        on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |p| p.close().await)
+    }
+}
+
+/// Maps driver errors to the port's error: unique violations are conflicts.
+pub(crate) fn repo_err(e: sqlx::Error) -> domain::ports::RepoError {
+    use domain::ports::RepoError;
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => RepoError::Conflict(db.message().to_owned()),
+        _ => RepoError::Storage(e.to_string()),
+    }
+}
+
+/// Serialises an entity for the audit log.
+pub(crate) fn audit_json<T: serde::Serialize>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}
+
+/// Appends one audit record inside the caller's transaction (AUD-1).
+macro_rules! audit {
+    ($tx:expr, $ctx:expr, $action:expr, $entity:expr, $entity_id:expr, $before:expr, $after:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_log (company_id, id, at, actor_id, request_id, action, entity, entity_id, before, after) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind($ctx.company_id.0)
+        .bind(uuid::Uuid::now_v7())
+        .bind($ctx.at)
+        .bind($ctx.actor_id.map(|a| a.0))
+        .bind(&$ctx.request_id)
+        .bind($action)
+        .bind($entity)
+        .bind($entity_id)
+        .bind($before)
+        .bind($after)
+        .execute(&mut *$tx)
+        .await
+        .map_err($crate::db::repo_err)
+    };
+}
+pub(crate) use audit;

@@ -1,0 +1,9 @@
+//! Storage for Fieldbook: one set of repository ports (defined in `domain::ports`),
+//! implemented once in SQL that both engines accept, and executed on SQLite (the embedded
+//! default) or PostgreSQL (production) depending on the database URL's scheme.
+
+mod db;
+mod org;
+mod auth;
+
+pub use db::{Db, Engine, DbError};

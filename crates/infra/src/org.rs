@@ -1,0 +1,520 @@
+//! OrganisationRepo on both engines.
+
+use crate::db::{audit, audit_json, on_pool, repo_err, Db};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use domain::ids::{BranchId, CompanyId, TeamId, UserId};
+use domain::org::{Branch, BranchSettings, CalendarException, Company, Role, Team, User};
+use domain::ports::{AuditContext, ListScope, OrganisationRepo, PageRequest, RepoError};
+use domain::time::{ExceptionKind, MeetingWindow, WorkingWeekdays};
+use uuid::Uuid;
+
+#[derive(sqlx::FromRow)]
+struct BranchRow {
+    company_id: Uuid,
+    id: Uuid,
+    name: String,
+    time_zone: String,
+    working_weekdays: String,
+    morning_start: NaiveTime,
+    morning_end: NaiveTime,
+    evening_start: NaiveTime,
+    evening_end: NaiveTime,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ExceptionRow {
+    branch_id: Uuid,
+    date: NaiveDate,
+    kind: String,
+    name: Option<String>,
+}
+
+const BRANCH_COLS: &str = "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
+                           evening_start, evening_end, created_at, updated_at";
+
+fn corrupt(what: &str) -> RepoError {
+    RepoError::Storage(format!("stored {what} is invalid"))
+}
+
+fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch, RepoError> {
+    let names: Vec<&str> = r.working_weekdays.split(',').filter(|s| !s.is_empty()).collect();
+    let working_weekdays = WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
+    let calendar_exceptions = exceptions
+        .iter()
+        .filter(|e| e.branch_id == r.id)
+        .map(|e| {
+            Ok(CalendarException {
+                date: e.date,
+                kind: ExceptionKind::parse(&e.kind).ok_or_else(|| corrupt("exception kind"))?,
+                name: e.name.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, RepoError>>()?;
+    Ok(Branch {
+        company_id: CompanyId(r.company_id),
+        id: BranchId(r.id),
+        settings: BranchSettings {
+            name: r.name,
+            time_zone: r.time_zone,
+            working_weekdays,
+            calendar_exceptions,
+            morning_meeting: MeetingWindow::new(r.morning_start, r.morning_end).ok_or_else(|| corrupt("morning meeting"))?,
+            evening_meeting: MeetingWindow::new(r.evening_start, r.evening_end).ok_or_else(|| corrupt("evening meeting"))?,
+        },
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct TeamRow {
+    company_id: Uuid,
+    id: Uuid,
+    branch_id: Uuid,
+    name: String,
+    supervisor_id: Uuid,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<TeamRow> for Team {
+    fn from(r: TeamRow) -> Team {
+        Team {
+            company_id: CompanyId(r.company_id),
+            id: TeamId(r.id),
+            branch_id: BranchId(r.branch_id),
+            name: r.name,
+            supervisor_id: UserId(r.supervisor_id),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+const TEAM_COLS: &str = "company_id, id, branch_id, name, supervisor_id, created_at, updated_at";
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    company_id: Uuid,
+    id: Uuid,
+    email: String,
+    name: String,
+    phone: Option<String>,
+    role: String,
+    branch_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    active: bool,
+    password_hash: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = RepoError;
+    fn try_from(r: UserRow) -> Result<User, RepoError> {
+        Ok(User {
+            company_id: CompanyId(r.company_id),
+            id: UserId(r.id),
+            email: r.email,
+            name: r.name,
+            phone: r.phone,
+            role: Role::parse(&r.role).ok_or_else(|| corrupt("role"))?,
+            branch_id: r.branch_id.map(BranchId),
+            team_id: r.team_id.map(TeamId),
+            active: r.active,
+            password_hash: r.password_hash,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+const USER_COLS: &str =
+    "company_id, id, email, name, phone, role, branch_id, team_id, active, password_hash, created_at, updated_at";
+
+/// Keyset page bounds: ids are UUID v7, so id order is creation order and stable.
+fn after_or_nil(page: &PageRequest) -> Uuid {
+    page.after.unwrap_or(Uuid::nil())
+}
+
+/// The scope filter as SQL plus the id it binds as `$4` (if any).
+fn scope_filter(scope: &ListScope, table: Scoped) -> (&'static str, Option<Uuid>) {
+    match (scope, table) {
+        (ListScope::Company, _) => ("1 = 1", None),
+        (ListScope::SupervisedBy(s), Scoped::Teams) => ("supervisor_id = $4", Some(s.0)),
+        (ListScope::SupervisedBy(s), Scoped::Users) => (
+            "(id = $4 OR team_id IN (SELECT t.id FROM teams t WHERE t.company_id = $1 AND t.supervisor_id = $4))",
+            Some(s.0),
+        ),
+        (ListScope::Team(t), Scoped::Teams) => ("id = $4", Some(t.0)),
+        (ListScope::Team(t), Scoped::Users) => ("team_id = $4", Some(t.0)),
+        (ListScope::User(u), Scoped::Users) => ("id = $4", Some(u.0)),
+        (ListScope::User(_), Scoped::Teams) => ("1 = 0", None),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Scoped {
+    Teams,
+    Users,
+}
+
+impl OrganisationRepo for Db {
+    async fn insert_company(&self, c: &Company) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query("INSERT INTO companies (id, name, created_at) VALUES ($1, $2, $3)")
+                .bind(c.id.0)
+                .bind(&c.name)
+                .bind(c.created_at)
+                .execute(p)
+                .await
+                .map(|_| ())
+                .map_err(repo_err)
+        })
+    }
+
+    async fn count_users(&self) -> Result<i64, RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await.map_err(repo_err)
+        })
+    }
+
+    async fn insert_branch(&self, ctx: &AuditContext, b: &Branch) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            let s = &b.settings;
+            sqlx::query(&format!(
+                "INSERT INTO branches ({BRANCH_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ))
+            .bind(b.company_id.0)
+            .bind(b.id.0)
+            .bind(&s.name)
+            .bind(&s.time_zone)
+            .bind(s.working_weekdays.names().join(","))
+            .bind(s.morning_meeting.start())
+            .bind(s.morning_meeting.end())
+            .bind(s.evening_meeting.start())
+            .bind(s.evening_meeting.end())
+            .bind(b.created_at)
+            .bind(b.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            for e in &s.calendar_exceptions {
+                sqlx::query(
+                    "INSERT INTO branch_calendar_exceptions (company_id, branch_id, date, kind, name) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(b.company_id.0)
+                .bind(b.id.0)
+                .bind(e.date)
+                .bind(e.kind.as_str())
+                .bind(&e.name)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
+            }
+            audit!(tx, ctx, "create", "branch", b.id.0, None::<String>, audit_json(b))?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn update_branch(&self, ctx: &AuditContext, before: &Branch, b: &Branch) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            let s = &b.settings;
+            sqlx::query(
+                "UPDATE branches SET name = $3, time_zone = $4, working_weekdays = $5, morning_start = $6, \
+                 morning_end = $7, evening_start = $8, evening_end = $9, updated_at = $10 \
+                 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(b.company_id.0)
+            .bind(b.id.0)
+            .bind(&s.name)
+            .bind(&s.time_zone)
+            .bind(s.working_weekdays.names().join(","))
+            .bind(s.morning_meeting.start())
+            .bind(s.morning_meeting.end())
+            .bind(s.evening_meeting.start())
+            .bind(s.evening_meeting.end())
+            .bind(b.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            if before.settings.calendar_exceptions != s.calendar_exceptions {
+                sqlx::query("DELETE FROM branch_calendar_exceptions WHERE company_id = $1 AND branch_id = $2")
+                    .bind(b.company_id.0)
+                    .bind(b.id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+                for e in &s.calendar_exceptions {
+                    sqlx::query(
+                        "INSERT INTO branch_calendar_exceptions (company_id, branch_id, date, kind, name) VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(b.company_id.0)
+                    .bind(b.id.0)
+                    .bind(e.date)
+                    .bind(e.kind.as_str())
+                    .bind(&e.name)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+                }
+            }
+            audit!(tx, ctx, "update", "branch", b.id.0, audit_json(before), audit_json(b))?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn get_branch(&self, company: CompanyId, id: BranchId) -> Result<Option<Branch>, RepoError> {
+        on_pool!(self, |p| {
+            let row: Option<BranchRow> =
+                sqlx::query_as(&format!("SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id = $2"))
+                    .bind(company.0)
+                    .bind(id.0)
+                    .fetch_optional(p)
+                    .await
+                    .map_err(repo_err)?;
+            let Some(row) = row else { return Ok(None) };
+            let ex: Vec<ExceptionRow> = sqlx::query_as(
+                "SELECT branch_id, date, kind, name FROM branch_calendar_exceptions \
+                 WHERE company_id = $1 AND branch_id = $2 ORDER BY date",
+            )
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)?;
+            branch_from_rows(row, &ex).map(Some)
+        })
+    }
+
+    async fn list_branches(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Branch>, RepoError> {
+        on_pool!(self, |p| {
+            let rows: Vec<BranchRow> = sqlx::query_as(&format!(
+                "SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"
+            ))
+            .bind(company.0)
+            .bind(after_or_nil(&page))
+            .bind(i64::from(page.limit))
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)?;
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(vec![]) };
+            // One query for the whole page's exceptions, bounded by the page's id range.
+            let ex: Vec<ExceptionRow> = sqlx::query_as(
+                "SELECT branch_id, date, kind, name FROM branch_calendar_exceptions \
+                 WHERE company_id = $1 AND branch_id >= $2 AND branch_id <= $3 ORDER BY date",
+            )
+            .bind(company.0)
+            .bind(first.id)
+            .bind(last.id)
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)?;
+            rows.into_iter().map(|r| branch_from_rows(r, &ex)).collect()
+        })
+    }
+
+    async fn insert_team(&self, ctx: &AuditContext, t: &Team) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            sqlx::query(&format!("INSERT INTO teams ({TEAM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
+                .bind(t.company_id.0)
+                .bind(t.id.0)
+                .bind(t.branch_id.0)
+                .bind(&t.name)
+                .bind(t.supervisor_id.0)
+                .bind(t.created_at)
+                .bind(t.updated_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
+            audit!(tx, ctx, "create", "team", t.id.0, None::<String>, audit_json(t))?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn update_team(&self, ctx: &AuditContext, before: &Team, t: &Team) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            sqlx::query(
+                "UPDATE teams SET branch_id = $3, name = $4, supervisor_id = $5, updated_at = $6 \
+                 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(t.company_id.0)
+            .bind(t.id.0)
+            .bind(t.branch_id.0)
+            .bind(&t.name)
+            .bind(t.supervisor_id.0)
+            .bind(t.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            audit!(tx, ctx, "update", "team", t.id.0, audit_json(before), audit_json(t))?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn get_team(&self, company: CompanyId, id: TeamId) -> Result<Option<Team>, RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query_as::<_, TeamRow>(&format!("SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id = $2"))
+                .bind(company.0)
+                .bind(id.0)
+                .fetch_optional(p)
+                .await
+                .map(|r| r.map(Team::from))
+                .map_err(repo_err)
+        })
+    }
+
+    async fn list_teams(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<Team>, RepoError> {
+        let (filter, arg) = scope_filter(scope, Scoped::Teams);
+        let sql = format!("SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
+        on_pool!(self, |p| {
+            let q = sqlx::query_as::<_, TeamRow>(&sql)
+            .bind(company.0)
+            .bind(after_or_nil(&page))
+            .bind(i64::from(page.limit));
+            match arg {
+                Some(a) => q.bind(a),
+                None => q,
+            }
+            .fetch_all(p)
+            .await
+            .map(|rows| rows.into_iter().map(Team::from).collect())
+            .map_err(repo_err)
+        })
+    }
+
+    async fn teams_led_by(&self, company: CompanyId, supervisor: UserId) -> Result<Vec<TeamId>, RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM teams WHERE company_id = $1 AND supervisor_id = $2 ORDER BY id")
+                .bind(company.0)
+                .bind(supervisor.0)
+                .fetch_all(p)
+                .await
+                .map(|ids| ids.into_iter().map(TeamId).collect())
+                .map_err(repo_err)
+        })
+    }
+
+    async fn insert_user(&self, ctx: Option<&AuditContext>, u: &User) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            sqlx::query("INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)")
+                .bind(&u.email)
+                .bind(u.company_id.0)
+                .bind(u.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
+            sqlx::query(&format!(
+                "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+            ))
+            .bind(u.company_id.0)
+            .bind(u.id.0)
+            .bind(&u.email)
+            .bind(&u.name)
+            .bind(&u.phone)
+            .bind(u.role.as_str())
+            .bind(u.branch_id.map(|b| b.0))
+            .bind(u.team_id.map(|t| t.0))
+            .bind(u.active)
+            .bind(&u.password_hash)
+            .bind(u.created_at)
+            .bind(u.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            if let Some(ctx) = ctx {
+                audit!(tx, ctx, "create", "user", u.id.0, None::<String>, audit_json(u))?;
+            }
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn update_user(&self, ctx: &AuditContext, before: &User, u: &User) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            if before.email != u.email {
+                sqlx::query("UPDATE login_emails SET email = $1 WHERE email = $2")
+                    .bind(&u.email)
+                    .bind(&before.email)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+            }
+            sqlx::query(
+                "UPDATE users SET email = $3, name = $4, phone = $5, role = $6, branch_id = $7, team_id = $8, \
+                 active = $9, password_hash = $10, updated_at = $11 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(u.company_id.0)
+            .bind(u.id.0)
+            .bind(&u.email)
+            .bind(&u.name)
+            .bind(&u.phone)
+            .bind(u.role.as_str())
+            .bind(u.branch_id.map(|b| b.0))
+            .bind(u.team_id.map(|t| t.0))
+            .bind(u.active)
+            .bind(&u.password_hash)
+            .bind(u.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            let action = if before.active && !u.active { "deactivate" } else { "update" };
+            audit!(tx, ctx, action, "user", u.id.0, audit_json(before), audit_json(u))?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
+
+    async fn get_user(&self, company: CompanyId, id: UserId) -> Result<Option<User>, RepoError> {
+        on_pool!(self, |p| {
+            let row: Option<UserRow> =
+                sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id = $2"))
+                    .bind(company.0)
+                    .bind(id.0)
+                    .fetch_optional(p)
+                    .await
+                    .map_err(repo_err)?;
+            row.map(User::try_from).transpose()
+        })
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, RepoError> {
+        on_pool!(self, |p| {
+            let row: Option<UserRow> = sqlx::query_as(&format!(
+                "SELECT {} FROM login_emails l JOIN users u ON u.company_id = l.company_id AND u.id = l.user_id \
+                 WHERE l.email = $1",
+                USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+            ))
+            .bind(email)
+            .fetch_optional(p)
+            .await
+            .map_err(repo_err)?;
+            row.map(User::try_from).transpose()
+        })
+    }
+
+    async fn list_users(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<User>, RepoError> {
+        let (filter, arg) = scope_filter(scope, Scoped::Users);
+        let sql = format!("SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
+        on_pool!(self, |p| {
+            let q = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(company.0)
+            .bind(after_or_nil(&page))
+            .bind(i64::from(page.limit));
+            let rows = match arg {
+                Some(a) => q.bind(a),
+                None => q,
+            }
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)?;
+            rows.into_iter().map(User::try_from).collect()
+        })
+    }
+}
