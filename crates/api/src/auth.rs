@@ -6,7 +6,9 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm as A2, Argon2, Params, Version};
 use base64::Engine as _;
 use chrono::Utc;
@@ -53,7 +55,15 @@ impl Keys {
         let current = keys.first()?.0.clone();
         let keys = keys
             .into_iter()
-            .map(|(kid, secret)| (kid, (EncodingKey::from_secret(&secret), DecodingKey::from_secret(&secret))))
+            .map(|(kid, secret)| {
+                (
+                    kid,
+                    (
+                        EncodingKey::from_secret(&secret),
+                        DecodingKey::from_secret(&secret),
+                    ),
+                )
+            })
             .collect();
         // Exactly one algorithm; issuer, audience, exp and nbf all required and checked.
         let mut validation = Validation::new(Algorithm::HS256);
@@ -85,7 +95,11 @@ impl Keys {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.clone());
-        let key = self.keys.get(&self.current).map(|k| &k.0).ok_or_else(ApiError::internal)?;
+        let key = self
+            .keys
+            .get(&self.current)
+            .map(|k| &k.0)
+            .ok_or_else(ApiError::internal)?;
         jsonwebtoken::encode(&header, &claims, key).map_err(|e| {
             tracing::error!(error = %e, "signing a token failed");
             ApiError::internal()
@@ -132,7 +146,9 @@ fn argon2(memory_kib: u32) -> Argon2<'static> {
 pub async fn hash_password(password: String, memory_kib: u32) -> Result<String, ApiError> {
     web::block(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2(memory_kib).hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2(memory_kib)
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|_| ApiError::internal())?
@@ -158,8 +174,13 @@ pub async fn verify_password(password: String, hash: Option<String>, memory_kib:
                 dummy.as_str()
             }
         };
-        let Ok(parsed) = PasswordHash::new(stored) else { return false };
-        hash.is_some() && argon2(memory_kib).verify_password(password.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = PasswordHash::new(stored) else {
+            return false;
+        };
+        hash.is_some()
+            && argon2(memory_kib)
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
     })
     .await
     .unwrap_or(false)
@@ -233,11 +254,14 @@ impl FromRequest for Authenticated {
             .map(str::to_owned);
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
-            let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+            let header =
+                header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
             let token = header
                 .strip_prefix("Bearer ")
                 .or_else(|| header.strip_prefix("bearer "))
-                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the Authorization header must be 'Bearer <token>'")
+                })?;
             let claims = state.keys.verify(token.trim())?;
             let user = state
                 .db

@@ -9,6 +9,8 @@ pub struct Config {
     pub database_url: String,
     pub http_addr: String,
     pub db_max_connections: u32,
+    /// actix worker threads; 0 means one per CPU core.
+    pub http_workers: usize,
     pub admin_email: Option<String>,
     pub admin_password: Option<String>,
     /// Name of the company the bootstrap admin belongs to.
@@ -35,6 +37,7 @@ impl Default for Config {
             database_url: "sqlite://data/fieldbook.db".to_owned(),
             http_addr: "127.0.0.1:8080".to_owned(),
             db_max_connections: 10,
+            http_workers: 0,
             admin_email: None,
             admin_password: None,
             company_name: "Fieldbook".to_owned(),
@@ -70,28 +73,71 @@ impl Config {
     pub fn from_map(env: &HashMap<String, String>) -> Result<Config, ConfigError> {
         let d = Config::default();
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
-        fn num<T: std::str::FromStr>(v: Option<String>, key: &str, default: T) -> Result<T, ConfigError> {
+        fn num<T: std::str::FromStr>(
+            v: Option<String>,
+            key: &str,
+            default: T,
+        ) -> Result<T, ConfigError> {
             match v {
                 None => Ok(default),
-                Some(s) => s.parse().map_err(|_| ConfigError(format!("{key} must be a number, got '{s}'"))),
+                Some(s) => s
+                    .parse()
+                    .map_err(|_| ConfigError(format!("{key} must be a number, got '{s}'"))),
             }
         }
         Ok(Config {
             database_url: get("DATABASE_URL").unwrap_or(d.database_url),
             http_addr: get("FIELDBOOK_HTTP_ADDR").unwrap_or(d.http_addr),
-            db_max_connections: num(get("FIELDBOOK_DB_MAX_CONNECTIONS"), "FIELDBOOK_DB_MAX_CONNECTIONS", d.db_max_connections)?,
+            db_max_connections: num(
+                get("FIELDBOOK_DB_MAX_CONNECTIONS"),
+                "FIELDBOOK_DB_MAX_CONNECTIONS",
+                d.db_max_connections,
+            )?,
+            http_workers: num(
+                get("FIELDBOOK_HTTP_WORKERS"),
+                "FIELDBOOK_HTTP_WORKERS",
+                d.http_workers,
+            )?,
             admin_email: get("FIELDBOOK_ADMIN_EMAIL"),
             admin_password: get("FIELDBOOK_ADMIN_PASSWORD"),
             company_name: get("FIELDBOOK_COMPANY_NAME").unwrap_or(d.company_name),
             jwt_secret: get("FIELDBOOK_JWT_SECRET"),
-            access_token_ttl_secs: num(get("FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS"), "FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS", d.access_token_ttl_secs)?,
-            refresh_token_ttl_secs: num(get("FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS"), "FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS", d.refresh_token_ttl_secs)?,
-            refresh_reuse_grace_secs: num(get("FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS"), "FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS", d.refresh_reuse_grace_secs)?,
-            login_max_failures_per_account: num(get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT"), "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT", d.login_max_failures_per_account)?,
-            login_max_failures_per_address: num(get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS"), "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS", d.login_max_failures_per_address)?,
-            login_window_secs: num(get("FIELDBOOK_LOGIN_WINDOW_SECONDS"), "FIELDBOOK_LOGIN_WINDOW_SECONDS", d.login_window_secs)?,
+            access_token_ttl_secs: num(
+                get("FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS"),
+                "FIELDBOOK_ACCESS_TOKEN_TTL_SECONDS",
+                d.access_token_ttl_secs,
+            )?,
+            refresh_token_ttl_secs: num(
+                get("FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS"),
+                "FIELDBOOK_REFRESH_TOKEN_TTL_SECONDS",
+                d.refresh_token_ttl_secs,
+            )?,
+            refresh_reuse_grace_secs: num(
+                get("FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS"),
+                "FIELDBOOK_REFRESH_REUSE_GRACE_SECONDS",
+                d.refresh_reuse_grace_secs,
+            )?,
+            login_max_failures_per_account: num(
+                get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT"),
+                "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+                d.login_max_failures_per_account,
+            )?,
+            login_max_failures_per_address: num(
+                get("FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS"),
+                "FIELDBOOK_LOGIN_MAX_FAILURES_PER_ADDRESS",
+                d.login_max_failures_per_address,
+            )?,
+            login_window_secs: num(
+                get("FIELDBOOK_LOGIN_WINDOW_SECONDS"),
+                "FIELDBOOK_LOGIN_WINDOW_SECONDS",
+                d.login_window_secs,
+            )?,
             test_clock: get("FIELDBOOK_TEST_CLOCK").is_some_and(|v| v == "1" || v == "true"),
-            argon2_memory_kib: num(get("FIELDBOOK_ARGON2_MEMORY_KIB"), "FIELDBOOK_ARGON2_MEMORY_KIB", d.argon2_memory_kib)?,
+            argon2_memory_kib: num(
+                get("FIELDBOOK_ARGON2_MEMORY_KIB"),
+                "FIELDBOOK_ARGON2_MEMORY_KIB",
+                d.argon2_memory_kib,
+            )?,
         })
     }
 }

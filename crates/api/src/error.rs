@@ -53,7 +53,12 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code,
@@ -69,16 +74,31 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        )
     }
 
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", "your role does not include this function")
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "your role does not include this function",
+        )
     }
 
     /// Absent and not-yours are the same answer, so existence never leaks.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Not found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
@@ -194,14 +214,42 @@ impl From<domain::access::Forbidden> for ApiError {
 /// Problem details for a bare status produced outside our handlers (e.g. by actix itself).
 pub fn problem_for_status(status: StatusCode) -> ApiError {
     let (code, title, detail): (&'static str, &'static str, &str) = match status.as_u16() {
-        400 => ("bad_request", "Bad request", "the request could not be read"),
+        400 => (
+            "bad_request",
+            "Bad request",
+            "the request could not be read",
+        ),
         404 => ("not_found", "Not found", "no such resource"),
-        405 => ("method_not_allowed", "Method not allowed", "this method is not allowed on this resource"),
-        408 => ("request_timeout", "Request timeout", "the request took too long to arrive"),
-        413 => ("payload_too_large", "Payload too large", "the request body exceeds the limit for this endpoint"),
-        415 => ("unsupported_media_type", "Unsupported media type", "send application/json"),
-        431 => ("headers_too_large", "Request header fields too large", "request headers are too large"),
-        s if s >= 500 => ("internal_error", "Internal error", "the server failed to handle this request"),
+        405 => (
+            "method_not_allowed",
+            "Method not allowed",
+            "this method is not allowed on this resource",
+        ),
+        408 => (
+            "request_timeout",
+            "Request timeout",
+            "the request took too long to arrive",
+        ),
+        413 => (
+            "payload_too_large",
+            "Payload too large",
+            "the request body exceeds the limit for this endpoint",
+        ),
+        415 => (
+            "unsupported_media_type",
+            "Unsupported media type",
+            "send application/json",
+        ),
+        431 => (
+            "headers_too_large",
+            "Request header fields too large",
+            "request headers are too large",
+        ),
+        s if s >= 500 => (
+            "internal_error",
+            "Internal error",
+            "the server failed to handle this request",
+        ),
         _ => ("error", "Error", "the request failed"),
     };
     ApiError::new(status, code, title, detail)

@@ -29,8 +29,14 @@ fn is_json(req: &HttpRequest) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|ct| {
-            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -56,11 +62,16 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                 if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
                     crate::error::problem_for_status(status)
                 } else {
-                    ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+                    ApiError::bad_request(
+                        "unreadable_body",
+                        format!("the body could not be read: {e}"),
+                    )
                 }
             })?;
             let value = decode_json::<T>(&bytes)?;
-            value.validate().map_err(|e| ApiError::validation(map_validator_errors(&e)))?;
+            value
+                .validate()
+                .map_err(|e| ApiError::validation(map_validator_errors(&e)))?;
             Ok(JsonBody(value))
         })
     }
@@ -76,9 +87,20 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let pointer = path_to_pointer(err.path());
             let inner = err.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {inner}")))
+                Err(ApiError::bad_request(
+                    "malformed_json",
+                    format!("the body is not valid JSON: {inner}"),
+                ))
             } else {
                 let detail = strip_position(&inner.to_string());
+                // serde reports a missing field at its parent; point at the field itself.
+                let pointer = match detail
+                    .strip_prefix("missing field `")
+                    .and_then(|r| r.strip_suffix('`'))
+                {
+                    Some(field) => format!("{}/{field}", pointer.trim_end_matches('/')),
+                    None => pointer,
+                };
                 Err(ApiError::field(&pointer, detail))
             }
         }
@@ -146,7 +168,14 @@ fn collect(e: &VErrors, prefix: String, out: &mut domain::ValidationErrors) {
 
 pub fn query_config() -> QueryConfig {
     QueryConfig::default().error_handler(|err, _req| {
-        ApiError::field("/query", format!("invalid query parameters: {}", strip_position(&err.to_string()))).into()
+        ApiError::field(
+            "/query",
+            format!(
+                "invalid query parameters: {}",
+                strip_position(&err.to_string())
+            ),
+        )
+        .into()
     })
 }
 

@@ -37,9 +37,17 @@ pub async fn request_context(
     // Handlers' errors arrive here already rendered as responses; an `Err` can only come
     // from an inner middleware and is passed on (holding a clone of the request to render it
     // here would break actix's routing, which needs the request uniquely owned).
-    let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
+    let res = next
+        .call(req)
+        .instrument(span.clone())
+        .await?
+        .map_into_boxed_body();
     let status = res.status();
-    let mut res = if status.as_u16() >= 400 { into_problem(res, &rid).await } else { res };
+    let mut res = if status.as_u16() >= 400 {
+        into_problem(res, &rid).await
+    } else {
+        res
+    };
     if let Ok(v) = HeaderValue::from_str(&rid) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
@@ -71,9 +79,13 @@ async fn into_problem(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceRespon
         problem_value(status)
     };
     if let Some(obj) = problem.as_object_mut() {
-        obj.insert("request_id".to_owned(), serde_json::Value::String(rid.to_owned()));
+        obj.insert(
+            "request_id".to_owned(),
+            serde_json::Value::String(rid.to_owned()),
+        );
     }
-    head.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    head.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     head.headers_mut().remove(header::CONTENT_LENGTH);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     ServiceResponse::new(req, head.set_body(BoxBody::new(body)))

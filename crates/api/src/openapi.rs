@@ -42,11 +42,19 @@ impl Modify for DocParts {
             .url("/")
             .description(Some("This server"))
             .build()]);
-        let tag = |name: &str, description: &str| TagBuilder::new().name(name).description(Some(description)).build();
+        let tag = |name: &str, description: &str| {
+            TagBuilder::new()
+                .name(name)
+                .description(Some(description))
+                .build()
+        };
         doc.tags = Some(vec![
             tag("agent-app", "Used by the agent mobile app"),
             tag("supervisor-app", "Used by the supervisor app"),
-            tag("back-office", "Used by admins, HR, the quality office and the callback center"),
+            tag(
+                "back-office",
+                "Used by admins, HR, the quality office and the callback center",
+            ),
             tag("integration", "Used by CRMs and other integrations"),
             tag("operations", "Health probes for operators"),
         ]);

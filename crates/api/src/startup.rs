@@ -72,7 +72,8 @@ pub async fn load_keys(db: &Db, config: &Config) -> anyhow::Result<Keys> {
         Some(secret) => vec![("env".to_owned(), secret.as_bytes().to_vec())],
         None => {
             let kid = uuid::Uuid::now_v7().to_string();
-            db.signing_keys((&kid, &random_bytes(32)), chrono::Utc::now()).await?
+            db.signing_keys((&kid, &random_bytes(32)), chrono::Utc::now())
+                .await?
         }
     };
     Keys::new(keys).ok_or_else(|| anyhow::anyhow!("no signing key available"))
@@ -107,12 +108,21 @@ impl Application {
         let listener = TcpListener::bind(&state.config.http_addr)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), doc)?;
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 }
 
-fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi::OpenApi) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    doc: utoipa::openapi::OpenApi,
+) -> anyhow::Result<Server> {
     let doc_json = web::Bytes::from(openapi_json_of(&doc));
+    let workers = state.config.http_workers;
     let server = HttpServer::new(move || {
         App::new()
             // Outermost last: problems are stamped before the body is compressed.
@@ -123,22 +133,45 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
             .app_data(query_config())
             .app_data(path_config())
             // Before the /v1 scope, which would otherwise claim the path.
-            .route("/v1/openapi.json", web::get().to({
-                let doc_json = doc_json.clone();
-                move || {
-                    let body = doc_json.clone();
-                    async move { HttpResponse::Ok().content_type("application/json").body(body) }
-                }
-            }))
+            .route(
+                "/v1/openapi.json",
+                web::get().to({
+                    let doc_json = doc_json.clone();
+                    move || {
+                        let body = doc_json.clone();
+                        async move {
+                            HttpResponse::Ok()
+                                .content_type("application/json")
+                                .body(body)
+                        }
+                    }
+                }),
+            )
             .into_utoipa_app()
             .configure(register)
             .into_app()
-            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/v1/openapi.json")))
-
-            .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/v1/openapi.json")),
+            )
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect()
+                        .insert_header(("Location", "/docs/"))
+                        .finish()
+                }),
+            )
             .default_service(web::to(routes::fallback))
     })
     .listen(listener)?
+    .workers(if workers == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    } else {
+        workers
+    })
     .shutdown_timeout(30)
     .run();
     Ok(server)

@@ -36,7 +36,10 @@ pub enum Function {
 pub enum Reach {
     Company,
     /// A supervisor: the teams they lead (and their own records).
-    Teams { supervisor: UserId, teams: Vec<TeamId> },
+    Teams {
+        supervisor: UserId,
+        teams: Vec<TeamId>,
+    },
     /// An agent: their own records (and their own team's shared ones).
     Own(UserId, Option<TeamId>),
 }
@@ -112,7 +115,8 @@ impl Actor {
             Reach::Company => true,
             // A supervisor also sees records about themselves.
             Reach::Teams { teams, .. } => {
-                owner.user_id == Some(self.user_id) || owner.team_id.is_some_and(|t| teams.contains(&t))
+                owner.user_id == Some(self.user_id)
+                    || owner.team_id.is_some_and(|t| teams.contains(&t))
             }
             Reach::Own(user, team) => match owner.user_id {
                 Some(u) => u == *user,
@@ -140,7 +144,11 @@ mod tests {
     #[test]
     fn only_admin_manages_organisation() {
         for r in Role::ALL {
-            assert_eq!(permits(r, Function::ManageOrganisation), r == Role::Admin, "{r:?}");
+            assert_eq!(
+                permits(r, Function::ManageOrganisation),
+                r == Role::Admin,
+                "{r:?}"
+            );
         }
     }
 
@@ -173,7 +181,10 @@ mod tests {
             user_id: Some(UserId::new()),
             ..own
         };
-        let team_rec = Owner { user_id: None, ..own };
+        let team_rec = Owner {
+            user_id: None,
+            ..own
+        };
         assert!(a.can_see(&reach, own));
         assert!(!a.can_see(&reach, colleague));
         assert!(a.can_see(&reach, team_rec));
@@ -200,6 +211,9 @@ mod tests {
 
     #[test]
     fn agent_lacks_admin_functions() {
-        assert_eq!(actor(Role::Agent).require(Function::ManageOrganisation), Err(Forbidden));
+        assert_eq!(
+            actor(Role::Agent).require(Function::ManageOrganisation),
+            Err(Forbidden)
+        );
     }
 }

@@ -3,7 +3,8 @@
 use crate::error::ValidationErrors;
 use crate::ids::{BranchId, CompanyId, TeamId, UserId};
 use crate::time::{
-    parse_time_zone, BranchCalendar, ExceptionKind, MeetingWindow, WorkingWeekdays, DEFAULT_TIME_ZONE,
+    parse_time_zone, BranchCalendar, ExceptionKind, MeetingWindow, WorkingWeekdays,
+    DEFAULT_TIME_ZONE,
 };
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -117,7 +118,11 @@ impl Default for BranchDraft {
         Self {
             name: String::new(),
             time_zone: DEFAULT_TIME_ZONE.to_owned(),
-            working_weekdays: WorkingWeekdays::default().names().into_iter().map(String::from).collect(),
+            working_weekdays: WorkingWeekdays::default()
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             calendar_exceptions: Vec::new(),
             morning_meeting: (format_hm(m.start()), format_hm(m.end())),
             evening_meeting: (format_hm(e.start()), format_hm(e.end())),
@@ -133,7 +138,10 @@ pub fn check_name(errors: &mut ValidationErrors, pointer: &str, name: &str) -> S
     if trimmed.is_empty() {
         errors.push(pointer, "must not be empty");
     } else if trimmed.chars().count() > MAX_NAME_LEN {
-        errors.push(pointer, format!("must be at most {MAX_NAME_LEN} characters"));
+        errors.push(
+            pointer,
+            format!("must be at most {MAX_NAME_LEN} characters"),
+        );
     }
     trimmed.to_owned()
 }
@@ -145,23 +153,35 @@ impl BranchSettings {
         let mut errors = ValidationErrors::default();
         let name = check_name(&mut errors, "/name", &d.name);
         if parse_time_zone(&d.time_zone).is_none() {
-            errors.push("/time_zone", format!("'{}' is not an IANA time zone name", d.time_zone));
+            errors.push(
+                "/time_zone",
+                format!("'{}' is not an IANA time zone name", d.time_zone),
+            );
         }
         let working_weekdays = match WorkingWeekdays::parse_names(&d.working_weekdays) {
             Ok(w) if w.is_empty() => {
-                errors.push("/working_weekdays", "at least one working weekday is required");
+                errors.push(
+                    "/working_weekdays",
+                    "at least one working weekday is required",
+                );
                 w
             }
             Ok(w) => w,
             Err(i) => {
-                errors.push(format!("/working_weekdays/{i}"), "must be one of mon, tue, wed, thu, fri, sat, sun");
+                errors.push(
+                    format!("/working_weekdays/{i}"),
+                    "must be one of mon, tue, wed, thu, fri, sat, sun",
+                );
                 WorkingWeekdays::default()
             }
         };
         let mut seen = std::collections::BTreeSet::new();
         for (i, ex) in d.calendar_exceptions.iter().enumerate() {
             if !seen.insert(ex.date) {
-                errors.push(format!("/calendar_exceptions/{i}/date"), "date is listed more than once");
+                errors.push(
+                    format!("/calendar_exceptions/{i}/date"),
+                    "date is listed more than once",
+                );
             }
             if let Some(n) = &ex.name {
                 if n.chars().count() > MAX_NAME_LEN {
@@ -191,7 +211,11 @@ impl BranchSettings {
     pub fn calendar(&self) -> BranchCalendar {
         BranchCalendar {
             weekdays: self.working_weekdays,
-            exceptions: self.calendar_exceptions.iter().map(|e| (e.date, e.kind)).collect(),
+            exceptions: self
+                .calendar_exceptions
+                .iter()
+                .map(|e| (e.date, e.kind))
+                .collect(),
         }
     }
 
@@ -200,15 +224,30 @@ impl BranchSettings {
         BranchDraft {
             name: self.name.clone(),
             time_zone: self.time_zone.clone(),
-            working_weekdays: self.working_weekdays.names().into_iter().map(String::from).collect(),
+            working_weekdays: self
+                .working_weekdays
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             calendar_exceptions: self.calendar_exceptions.clone(),
-            morning_meeting: (format_hm(self.morning_meeting.start()), format_hm(self.morning_meeting.end())),
-            evening_meeting: (format_hm(self.evening_meeting.start()), format_hm(self.evening_meeting.end())),
+            morning_meeting: (
+                format_hm(self.morning_meeting.start()),
+                format_hm(self.morning_meeting.end()),
+            ),
+            evening_meeting: (
+                format_hm(self.evening_meeting.start()),
+                format_hm(self.evening_meeting.end()),
+            ),
         }
     }
 }
 
-fn parse_window(errors: &mut ValidationErrors, pointer: &str, w: &(String, String)) -> Option<MeetingWindow> {
+fn parse_window(
+    errors: &mut ValidationErrors,
+    pointer: &str,
+    w: &(String, String),
+) -> Option<MeetingWindow> {
     let start = parse_hm(&w.0);
     let end = parse_hm(&w.1);
     if start.is_none() {
@@ -278,7 +317,11 @@ pub fn normalise_phone(s: &str) -> Option<String> {
     if !ok_chars || !(5..=20).contains(&digits.len()) {
         return None;
     }
-    Some(if trimmed.starts_with('+') { format!("+{digits}") } else { digits })
+    Some(if trimmed.starts_with('+') {
+        format!("+{digits}")
+    } else {
+        digits
+    })
 }
 
 /// The minimum password length for staff accounts.
@@ -319,7 +362,10 @@ mod tests {
             ..draft()
         };
         let err = BranchSettings::parse(d).err().unwrap_or_default();
-        assert_eq!(err.0.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(), vec!["/evening_meeting"]);
+        assert_eq!(
+            err.0.iter().map(|e| e.pointer.as_str()).collect::<Vec<_>>(),
+            vec!["/evening_meeting"]
+        );
     }
 
     #[test]
@@ -369,15 +415,23 @@ mod tests {
     #[test]
     fn settings_round_trip_through_draft() {
         let s = BranchSettings::parse(draft()).ok();
-        let again = s.clone().and_then(|s| BranchSettings::parse(s.to_draft()).ok());
+        let again = s
+            .clone()
+            .and_then(|s| BranchSettings::parse(s.to_draft()).ok());
         assert!(s.is_some());
         assert_eq!(s, again);
     }
 
     #[test]
     fn phone_numbers_normalise_to_digits() {
-        assert_eq!(normalise_phone("+86 138-0013-8000"), Some("+8613800138000".into()));
-        assert_eq!(normalise_phone("(021) 5555 1234"), Some("02155551234".into()));
+        assert_eq!(
+            normalise_phone("+86 138-0013-8000"),
+            Some("+8613800138000".into())
+        );
+        assert_eq!(
+            normalise_phone("(021) 5555 1234"),
+            Some("02155551234".into())
+        );
         assert_eq!(normalise_phone("12"), None);
         assert_eq!(normalise_phone("call me"), None);
     }

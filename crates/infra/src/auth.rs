@@ -20,7 +20,11 @@ struct RefreshRow {
 }
 
 impl AuthRepo for Db {
-    async fn signing_keys(&self, candidate: (&str, &[u8]), now: DateTime<Utc>) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
+    async fn signing_keys(
+        &self,
+        candidate: (&str, &[u8]),
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
         on_pool!(self, |p| {
             // The first instance to start installs its candidate; every other one adopts it.
             sqlx::query(
@@ -33,10 +37,12 @@ impl AuthRepo for Db {
             .execute(p)
             .await
             .map_err(repo_err)?;
-            sqlx::query_as::<_, (String, Vec<u8>)>("SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid")
-                .fetch_all(p)
-                .await
-                .map_err(repo_err)
+            sqlx::query_as::<_, (String, Vec<u8>)>(
+                "SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid",
+            )
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)
         })
     }
 
@@ -62,7 +68,10 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, RepoError> {
+    async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<RefreshToken>, RepoError> {
         on_pool!(self, |p| {
             let row: Option<RefreshRow> = sqlx::query_as(
                 "SELECT company_id, id, family_id, user_id, token_hash, created_at, expires_at, used_at, revoked_at \
@@ -86,7 +95,12 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn mark_refresh_used(&self, company: CompanyId, id: Uuid, at: DateTime<Utc>) -> Result<bool, RepoError> {
+    async fn mark_refresh_used(
+        &self,
+        company: CompanyId,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<bool, RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET used_at = $3 \
@@ -102,7 +116,12 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn revoke_family(&self, company: CompanyId, family: Uuid, at: DateTime<Utc>) -> Result<(), RepoError> {
+    async fn revoke_family(
+        &self,
+        company: CompanyId,
+        family: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND family_id = $2 AND revoked_at IS NULL",
@@ -117,7 +136,12 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
+    async fn revoke_user_tokens(
+        &self,
+        company: CompanyId,
+        user: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND user_id = $2 AND revoked_at IS NULL",

@@ -2,8 +2,8 @@
 //! implemented once in SQL that both engines accept, and executed on SQLite (the embedded
 //! default) or PostgreSQL (production) depending on the database URL's scheme.
 
+mod auth;
 mod db;
 mod org;
-mod auth;
 
-pub use db::{Db, Engine, DbError};
+pub use db::{Db, DbError, Engine};

@@ -31,7 +31,8 @@ struct ExceptionRow {
     name: Option<String>,
 }
 
-const BRANCH_COLS: &str = "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
+const BRANCH_COLS: &str =
+    "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
                            evening_start, evening_end, created_at, updated_at";
 
 fn corrupt(what: &str) -> RepoError {
@@ -39,8 +40,13 @@ fn corrupt(what: &str) -> RepoError {
 }
 
 fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch, RepoError> {
-    let names: Vec<&str> = r.working_weekdays.split(',').filter(|s| !s.is_empty()).collect();
-    let working_weekdays = WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
+    let names: Vec<&str> = r
+        .working_weekdays
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let working_weekdays =
+        WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
     let calendar_exceptions = exceptions
         .iter()
         .filter(|e| e.branch_id == r.id)
@@ -60,8 +66,10 @@ fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch,
             time_zone: r.time_zone,
             working_weekdays,
             calendar_exceptions,
-            morning_meeting: MeetingWindow::new(r.morning_start, r.morning_end).ok_or_else(|| corrupt("morning meeting"))?,
-            evening_meeting: MeetingWindow::new(r.evening_start, r.evening_end).ok_or_else(|| corrupt("evening meeting"))?,
+            morning_meeting: MeetingWindow::new(r.morning_start, r.morning_end)
+                .ok_or_else(|| corrupt("morning meeting"))?,
+            evening_meeting: MeetingWindow::new(r.evening_start, r.evening_end)
+                .ok_or_else(|| corrupt("evening meeting"))?,
         },
         created_at: r.created_at,
         updated_at: r.updated_at,
@@ -177,7 +185,10 @@ impl OrganisationRepo for Db {
 
     async fn count_users(&self) -> Result<i64, RepoError> {
         on_pool!(self, |p| {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(p).await.map_err(repo_err)
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users")
+                .fetch_one(p)
+                .await
+                .map_err(repo_err)
         })
     }
 
@@ -215,12 +226,25 @@ impl OrganisationRepo for Db {
                 .await
                 .map_err(repo_err)?;
             }
-            audit!(tx, ctx, "create", "branch", b.id.0, None::<String>, audit_json(b))?;
+            audit!(
+                tx,
+                ctx,
+                "create",
+                "branch",
+                b.id.0,
+                None::<String>,
+                audit_json(b)
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_branch(&self, ctx: &AuditContext, before: &Branch, b: &Branch) -> Result<(), RepoError> {
+    async fn update_branch(
+        &self,
+        ctx: &AuditContext,
+        before: &Branch,
+        b: &Branch,
+    ) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             let s = &b.settings;
@@ -263,20 +287,33 @@ impl OrganisationRepo for Db {
                     .map_err(repo_err)?;
                 }
             }
-            audit!(tx, ctx, "update", "branch", b.id.0, audit_json(before), audit_json(b))?;
+            audit!(
+                tx,
+                ctx,
+                "update",
+                "branch",
+                b.id.0,
+                audit_json(before),
+                audit_json(b)
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn get_branch(&self, company: CompanyId, id: BranchId) -> Result<Option<Branch>, RepoError> {
+    async fn get_branch(
+        &self,
+        company: CompanyId,
+        id: BranchId,
+    ) -> Result<Option<Branch>, RepoError> {
         on_pool!(self, |p| {
-            let row: Option<BranchRow> =
-                sqlx::query_as(&format!("SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id = $2"))
-                    .bind(company.0)
-                    .bind(id.0)
-                    .fetch_optional(p)
-                    .await
-                    .map_err(repo_err)?;
+            let row: Option<BranchRow> = sqlx::query_as(&format!(
+                "SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id = $2"
+            ))
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_optional(p)
+            .await
+            .map_err(repo_err)?;
             let Some(row) = row else { return Ok(None) };
             let ex: Vec<ExceptionRow> = sqlx::query_as(
                 "SELECT branch_id, date, kind, name FROM branch_calendar_exceptions \
@@ -291,7 +328,11 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn list_branches(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Branch>, RepoError> {
+    async fn list_branches(
+        &self,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Vec<Branch>, RepoError> {
         on_pool!(self, |p| {
             let rows: Vec<BranchRow> = sqlx::query_as(&format!(
                 "SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"
@@ -302,7 +343,9 @@ impl OrganisationRepo for Db {
             .fetch_all(p)
             .await
             .map_err(repo_err)?;
-            let (Some(first), Some(last)) = (rows.first(), rows.last()) else { return Ok(vec![]) };
+            let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+                return Ok(vec![]);
+            };
             // One query for the whole page's exceptions, bounded by the page's id range.
             let ex: Vec<ExceptionRow> = sqlx::query_as(
                 "SELECT branch_id, date, kind, name FROM branch_calendar_exceptions \
@@ -321,23 +364,38 @@ impl OrganisationRepo for Db {
     async fn insert_team(&self, ctx: &AuditContext, t: &Team) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            sqlx::query(&format!("INSERT INTO teams ({TEAM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"))
-                .bind(t.company_id.0)
-                .bind(t.id.0)
-                .bind(t.branch_id.0)
-                .bind(&t.name)
-                .bind(t.supervisor_id.0)
-                .bind(t.created_at)
-                .bind(t.updated_at)
-                .execute(&mut *tx)
-                .await
-                .map_err(repo_err)?;
-            audit!(tx, ctx, "create", "team", t.id.0, None::<String>, audit_json(t))?;
+            sqlx::query(&format!(
+                "INSERT INTO teams ({TEAM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ))
+            .bind(t.company_id.0)
+            .bind(t.id.0)
+            .bind(t.branch_id.0)
+            .bind(&t.name)
+            .bind(t.supervisor_id.0)
+            .bind(t.created_at)
+            .bind(t.updated_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            audit!(
+                tx,
+                ctx,
+                "create",
+                "team",
+                t.id.0,
+                None::<String>,
+                audit_json(t)
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_team(&self, ctx: &AuditContext, before: &Team, t: &Team) -> Result<(), RepoError> {
+    async fn update_team(
+        &self,
+        ctx: &AuditContext,
+        before: &Team,
+        t: &Team,
+    ) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             sqlx::query(
@@ -353,31 +411,46 @@ impl OrganisationRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            audit!(tx, ctx, "update", "team", t.id.0, audit_json(before), audit_json(t))?;
+            audit!(
+                tx,
+                ctx,
+                "update",
+                "team",
+                t.id.0,
+                audit_json(before),
+                audit_json(t)
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
     async fn get_team(&self, company: CompanyId, id: TeamId) -> Result<Option<Team>, RepoError> {
         on_pool!(self, |p| {
-            sqlx::query_as::<_, TeamRow>(&format!("SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id = $2"))
-                .bind(company.0)
-                .bind(id.0)
-                .fetch_optional(p)
-                .await
-                .map(|r| r.map(Team::from))
-                .map_err(repo_err)
+            sqlx::query_as::<_, TeamRow>(&format!(
+                "SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id = $2"
+            ))
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_optional(p)
+            .await
+            .map(|r| r.map(Team::from))
+            .map_err(repo_err)
         })
     }
 
-    async fn list_teams(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<Team>, RepoError> {
+    async fn list_teams(
+        &self,
+        company: CompanyId,
+        scope: &ListScope,
+        page: PageRequest,
+    ) -> Result<Vec<Team>, RepoError> {
         let (filter, arg) = scope_filter(scope, Scoped::Teams);
         let sql = format!("SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
         on_pool!(self, |p| {
             let q = sqlx::query_as::<_, TeamRow>(&sql)
-            .bind(company.0)
-            .bind(after_or_nil(&page))
-            .bind(i64::from(page.limit));
+                .bind(company.0)
+                .bind(after_or_nil(&page))
+                .bind(i64::from(page.limit));
             match arg {
                 Some(a) => q.bind(a),
                 None => q,
@@ -389,28 +462,36 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn teams_led_by(&self, company: CompanyId, supervisor: UserId) -> Result<Vec<TeamId>, RepoError> {
+    async fn teams_led_by(
+        &self,
+        company: CompanyId,
+        supervisor: UserId,
+    ) -> Result<Vec<TeamId>, RepoError> {
         on_pool!(self, |p| {
-            sqlx::query_scalar::<_, Uuid>("SELECT id FROM teams WHERE company_id = $1 AND supervisor_id = $2 ORDER BY id")
-                .bind(company.0)
-                .bind(supervisor.0)
-                .fetch_all(p)
-                .await
-                .map(|ids| ids.into_iter().map(TeamId).collect())
-                .map_err(repo_err)
+            sqlx::query_scalar::<_, Uuid>(
+                "SELECT id FROM teams WHERE company_id = $1 AND supervisor_id = $2 ORDER BY id",
+            )
+            .bind(company.0)
+            .bind(supervisor.0)
+            .fetch_all(p)
+            .await
+            .map(|ids| ids.into_iter().map(TeamId).collect())
+            .map_err(repo_err)
         })
     }
 
     async fn insert_user(&self, ctx: Option<&AuditContext>, u: &User) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            sqlx::query("INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)")
-                .bind(&u.email)
-                .bind(u.company_id.0)
-                .bind(u.id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(repo_err)?;
+            sqlx::query(
+                "INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)",
+            )
+            .bind(&u.email)
+            .bind(u.company_id.0)
+            .bind(u.id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
             sqlx::query(&format!(
                 "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ))
@@ -430,13 +511,26 @@ impl OrganisationRepo for Db {
             .await
             .map_err(repo_err)?;
             if let Some(ctx) = ctx {
-                audit!(tx, ctx, "create", "user", u.id.0, None::<String>, audit_json(u))?;
+                audit!(
+                    tx,
+                    ctx,
+                    "create",
+                    "user",
+                    u.id.0,
+                    None::<String>,
+                    audit_json(u)
+                )?;
             }
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_user(&self, ctx: &AuditContext, before: &User, u: &User) -> Result<(), RepoError> {
+    async fn update_user(
+        &self,
+        ctx: &AuditContext,
+        before: &User,
+        u: &User,
+    ) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             if before.email != u.email {
@@ -465,21 +559,34 @@ impl OrganisationRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            let action = if before.active && !u.active { "deactivate" } else { "update" };
-            audit!(tx, ctx, action, "user", u.id.0, audit_json(before), audit_json(u))?;
+            let action = if before.active && !u.active {
+                "deactivate"
+            } else {
+                "update"
+            };
+            audit!(
+                tx,
+                ctx,
+                action,
+                "user",
+                u.id.0,
+                audit_json(before),
+                audit_json(u)
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
     async fn get_user(&self, company: CompanyId, id: UserId) -> Result<Option<User>, RepoError> {
         on_pool!(self, |p| {
-            let row: Option<UserRow> =
-                sqlx::query_as(&format!("SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id = $2"))
-                    .bind(company.0)
-                    .bind(id.0)
-                    .fetch_optional(p)
-                    .await
-                    .map_err(repo_err)?;
+            let row: Option<UserRow> = sqlx::query_as(&format!(
+                "SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id = $2"
+            ))
+            .bind(company.0)
+            .bind(id.0)
+            .fetch_optional(p)
+            .await
+            .map_err(repo_err)?;
             row.map(User::try_from).transpose()
         })
     }
@@ -499,14 +606,19 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn list_users(&self, company: CompanyId, scope: &ListScope, page: PageRequest) -> Result<Vec<User>, RepoError> {
+    async fn list_users(
+        &self,
+        company: CompanyId,
+        scope: &ListScope,
+        page: PageRequest,
+    ) -> Result<Vec<User>, RepoError> {
         let (filter, arg) = scope_filter(scope, Scoped::Users);
         let sql = format!("SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
         on_pool!(self, |p| {
             let q = sqlx::query_as::<_, UserRow>(&sql)
-            .bind(company.0)
-            .bind(after_or_nil(&page))
-            .bind(i64::from(page.limit));
+                .bind(company.0)
+                .bind(after_or_nil(&page))
+                .bind(i64::from(page.limit));
             let rows = match arg {
                 Some(a) => q.bind(a),
                 None => q,

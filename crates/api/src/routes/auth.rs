@@ -55,7 +55,11 @@ pub struct LogoutRequest {
 }
 
 /// Issues an access token and a refresh token in `family` (a new family on login).
-async fn issue_tokens(state: &AppState, user: &User, family: uuid::Uuid) -> Result<TokenResponse, ApiError> {
+async fn issue_tokens(
+    state: &AppState,
+    user: &User,
+    family: uuid::Uuid,
+) -> Result<TokenResponse, ApiError> {
     let access = state.keys.issue(user, state.config.access_token_ttl_secs)?;
     let refresh_token = random_token();
     let now = chrono::Utc::now();
@@ -104,7 +108,12 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let email = normalise_email(&body.email);
     let account_key = format!("account:{email}");
-    let address_key = format!("address:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default());
+    let address_key = format!(
+        "address:{}",
+        req.peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    );
     let cfg = &state.config;
     for (key, max) in [
         (&account_key, cfg.login_max_failures_per_account),
@@ -132,7 +141,9 @@ pub async fn login(
     state.throttle.clear(&account_key);
     let tokens = issue_tokens(&state, &user, uuid::Uuid::now_v7()).await?;
     tracing::info!(user_id = %user.id, "login");
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 /// Exchange a refresh token for new tokens.
@@ -151,20 +162,34 @@ pub async fn login(
     security(())
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: JsonBody<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
     let invalid = || ApiError::unauthorized("the refresh token is invalid, expired or revoked");
     let now = chrono::Utc::now();
-    let token = state.db.find_refresh_token(&hash_token(&body.refresh_token)).await?.ok_or_else(invalid)?;
+    let token = state
+        .db
+        .find_refresh_token(&hash_token(&body.refresh_token))
+        .await?
+        .ok_or_else(invalid)?;
     if token.revoked_at.is_some() || token.expires_at <= now {
         return Err(invalid());
     }
-    let fresh = token.used_at.is_none() && state.db.mark_refresh_used(token.company_id, token.id, now).await?;
+    let fresh = token.used_at.is_none()
+        && state
+            .db
+            .mark_refresh_used(token.company_id, token.id, now)
+            .await?;
     if !fresh {
         let used_at = token.used_at.unwrap_or(now);
         let within_grace = (now - used_at).num_seconds() < state.config.refresh_reuse_grace_secs;
         if !within_grace {
             tracing::warn!(family = %token.family_id, user_id = %token.user_id, "refresh token reuse: revoking family");
-            state.db.revoke_family(token.company_id, token.family_id, now).await?;
+            state
+                .db
+                .revoke_family(token.company_id, token.family_id, now)
+                .await?;
             return Err(invalid());
         }
         // Within the grace window a lost response is the likely cause: issue a sibling.
@@ -176,7 +201,9 @@ pub async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>)
         .filter(|u| u.active)
         .ok_or_else(invalid)?;
     let tokens = issue_tokens(&state, &user, token.family_id).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(tokens))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(tokens))
 }
 
 /// Log out: revoke a refresh-token family, or all of the caller's refresh tokens.
@@ -203,11 +230,19 @@ pub async fn logout(
             // Only the caller's own token family can be revoked this way.
             if let Some(token) = state.db.find_refresh_token(&hash_token(t)).await? {
                 if token.user_id == auth.user.id && token.company_id == auth.user.company_id {
-                    state.db.revoke_family(token.company_id, token.family_id, now).await?;
+                    state
+                        .db
+                        .revoke_family(token.company_id, token.family_id, now)
+                        .await?;
                 }
             }
         }
-        None => state.db.revoke_user_tokens(auth.user.company_id, auth.user.id, now).await?,
+        None => {
+            state
+                .db
+                .revoke_user_tokens(auth.user.company_id, auth.user.id, now)
+                .await?
+        }
     }
     Ok(HttpResponse::NoContent().finish())
 }
@@ -223,5 +258,9 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(req: HttpRequest, auth: Authenticated) -> HttpResponse {
-    super::with_etag(&req, actix_web::http::StatusCode::OK, &UserDto::from(&auth.user))
+    super::with_etag(
+        &req,
+        actix_web::http::StatusCode::OK,
+        &UserDto::from(&auth.user),
+    )
 }

@@ -48,14 +48,18 @@ impl PageParams {
         };
         let after = match &self.cursor {
             None => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| ApiError::field("/query/cursor", "is not a cursor this API issued"))?),
+            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+                ApiError::field("/query/cursor", "is not a cursor this API issued")
+            })?),
         };
         Ok(PageRequest { after, limit })
     }
 }
 
 fn decode_cursor(c: &str) -> Option<uuid::Uuid> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()?;
     uuid::Uuid::from_slice(&bytes).ok()
 }
 
@@ -80,21 +84,37 @@ pub fn audit_ctx(req: &HttpRequest, state: &AppState, actor: &Actor) -> AuditCon
 }
 
 pub fn request_id(req: &HttpRequest) -> String {
-    req.extensions().get::<RequestId>().map(|r| r.0.clone()).unwrap_or_default()
+    req.extensions()
+        .get::<RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default()
 }
 
 /// A single-resource response with a strong ETag over its JSON; `If-None-Match` gets 304.
-pub fn with_etag<T: Serialize>(req: &HttpRequest, status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
+pub fn with_etag<T: Serialize>(
+    req: &HttpRequest,
+    status: actix_web::http::StatusCode,
+    value: &T,
+) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let digest = Sha256::digest(&body);
-    let etag = format!("\"{}\"", digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>());
+    let etag = format!(
+        "\"{}\"",
+        digest
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     let matches = req
         .headers()
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     if matches && status == actix_web::http::StatusCode::OK {
-        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
+        return HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
     }
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag))
@@ -112,11 +132,16 @@ pub struct RouteTable {
 impl RouteTable {
     pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> RouteTable {
         let mut routes = Vec::new();
+        let Ok(param) = regex::Regex::new(r"\{[^}]+\}") else {
+            return RouteTable { routes };
+        };
         for (path, item) in &doc.paths.paths {
-            let pattern = regex::Regex::new(r"\{[^}]+\}")
-                .map(|re| re.replace_all(&regex::escape(path).replace(r"\{", "{").replace(r"\}", "}"), "[^/]+").to_string())
-                .unwrap_or_default();
-            let Ok(re) = regex::Regex::new(&format!("^{pattern}$")) else { continue };
+            // Escape the literal parts, then turn each `{name}` into one path segment.
+            let escaped = regex::escape(path).replace(r"\{", "{").replace(r"\}", "}");
+            let pattern = param.replace_all(&escaped, "[^/]+").to_string();
+            let Ok(re) = regex::Regex::new(&format!("^{pattern}$")) else {
+                continue;
+            };
             let mut methods = Vec::new();
             let ops = [
                 ("GET", item.get.is_some()),
@@ -150,8 +175,14 @@ impl RouteTable {
 pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     use actix_web::ResponseError;
     match state.routes.allowed(req.path()) {
-        Some(methods) if !methods.iter().any(|m| Method::from_bytes(m.as_bytes()).ok().as_ref() == Some(req.method())) => {
-            let mut resp = crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).error_response();
+        Some(methods)
+            if !methods
+                .iter()
+                .any(|m| Method::from_bytes(m.as_bytes()).ok().as_ref() == Some(req.method())) =>
+        {
+            let mut resp =
+                crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED)
+                    .error_response();
             if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
                 resp.headers_mut().insert(header::ALLOW, v);
             }

@@ -1,6 +1,8 @@
 //! Admin organisation endpoints: `/v1/branches`, `/v1/teams`, `/v1/users` (TIME-1..3).
 
-use super::{audit_ctx, next_cursor, with_etag, PageParams, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
+use super::{
+    audit_ctx, next_cursor, with_etag, PageParams, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR,
+};
 use crate::auth::{hash_password, Authenticated};
 use crate::error::{ApiError, Problem};
 use crate::extract::JsonBody;
@@ -11,8 +13,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Function, Owner};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{
-    check_name, format_hm, normalise_email, normalise_phone, Branch, BranchDraft, BranchSettings, CalendarException,
-    Role, Team, User,
+    check_name, format_hm, normalise_email, normalise_phone, Branch, BranchDraft, BranchSettings,
+    CalendarException, Role, Team, User,
 };
 use domain::ports::{AuthRepo, OrganisationRepo, RepoError};
 use domain::time::ExceptionKind;
@@ -130,7 +132,12 @@ impl From<&Branch> for BranchDto {
             id: b.id.0,
             name: s.name.clone(),
             time_zone: s.time_zone.clone(),
-            working_weekdays: s.working_weekdays.names().into_iter().map(String::from).collect(),
+            working_weekdays: s
+                .working_weekdays
+                .names()
+                .into_iter()
+                .map(String::from)
+                .collect(),
             calendar_exceptions: s
                 .calendar_exceptions
                 .iter()
@@ -309,7 +316,10 @@ impl From<&User> for UserDto {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[validate(email(message = "must be an e-mail address"), length(max = 320, message = "is too long"))]
+    #[validate(
+        email(message = "must be an e-mail address"),
+        length(max = 320, message = "is too long")
+    )]
     #[schema(example = "li.na@example.com", format = "email", max_length = 320)]
     pub email: String,
     #[schema(example = "Li Na", max_length = 200)]
@@ -328,7 +338,10 @@ pub struct CreateUser {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[validate(email(message = "must be an e-mail address"), length(max = 320, message = "is too long"))]
+    #[validate(
+        email(message = "must be an e-mail address"),
+        length(max = 320, message = "is too long")
+    )]
     #[schema(format = "email", max_length = 320)]
     pub email: Option<String>,
     #[schema(max_length = 200)]
@@ -399,7 +412,10 @@ pub async fn create_branch(
         created_at: now,
         updated_at: now,
     };
-    state.db.insert_branch(&audit_ctx(&req, &state, &auth.actor), &branch).await?;
+    state
+        .db
+        .insert_branch(&audit_ctx(&req, &state, &auth.actor), &branch)
+        .await?;
     let mut resp = with_etag(&req, StatusCode::CREATED, &BranchDto::from(&branch));
     insert_location(&mut resp, &format!("/v1/branches/{}", branch.id));
     Ok(resp)
@@ -407,7 +423,8 @@ pub async fn create_branch(
 
 fn insert_location(resp: &mut HttpResponse, url: &str) {
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(url) {
-        resp.headers_mut().insert(actix_web::http::header::LOCATION, v);
+        resp.headers_mut()
+            .insert(actix_web::http::header::LOCATION, v);
     }
 }
 
@@ -511,24 +528,39 @@ pub async fn update_branch(
         updated_at: state.clock.now(),
         ..before.clone()
     };
-    state.db.update_branch(&audit_ctx(&req, &state, &auth.actor), &before, &after).await?;
+    state
+        .db
+        .update_branch(&audit_ctx(&req, &state, &auth.actor), &before, &after)
+        .await?;
     Ok(with_etag(&req, StatusCode::OK, &BranchDto::from(&after)))
 }
 
 // ---------------------------------------------------------------- teams
 
 /// The supervisor must be an active `supervisor` of this company (422 otherwise).
-async fn check_supervisor(state: &AppState, company: CompanyId, id: Uuid, errors: &mut ValidationErrors) -> Result<(), ApiError> {
+async fn check_supervisor(
+    state: &AppState,
+    company: CompanyId,
+    id: Uuid,
+    errors: &mut ValidationErrors,
+) -> Result<(), ApiError> {
     match state.db.get_user(company, UserId(id)).await? {
         Some(u) if u.role == Role::Supervisor && u.active => {}
-        Some(u) if u.role == Role::Supervisor => errors.push("/supervisor_id", "this supervisor is deactivated"),
+        Some(u) if u.role == Role::Supervisor => {
+            errors.push("/supervisor_id", "this supervisor is deactivated")
+        }
         Some(_) => errors.push("/supervisor_id", "this user is not a supervisor"),
         None => errors.push("/supervisor_id", "no such user"),
     }
     Ok(())
 }
 
-async fn check_branch_exists(state: &AppState, company: CompanyId, id: Uuid, errors: &mut ValidationErrors) -> Result<(), ApiError> {
+async fn check_branch_exists(
+    state: &AppState,
+    company: CompanyId,
+    id: Uuid,
+    errors: &mut ValidationErrors,
+) -> Result<(), ApiError> {
     if state.db.get_branch(company, BranchId(id)).await?.is_none() {
         errors.push("/branch_id", "no such branch");
     }
@@ -575,7 +607,10 @@ pub async fn create_team(
         created_at: now,
         updated_at: now,
     };
-    state.db.insert_team(&audit_ctx(&req, &state, &auth.actor), &team).await?;
+    state
+        .db
+        .insert_team(&audit_ctx(&req, &state, &auth.actor), &team)
+        .await?;
     let mut resp = with_etag(&req, StatusCode::CREATED, &TeamDto::from(&team));
     insert_location(&mut resp, &format!("/v1/teams/{}", team.id));
     Ok(resp)
@@ -609,14 +644,21 @@ pub async fn list_teams(
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadTeams)?;
     let page = q.page_request()?;
-    let rows = state.db.list_teams(auth.actor.company_id, &reach.team_scope(), page).await?;
+    let rows = state
+        .db
+        .list_teams(auth.actor.company_id, &reach.team_scope(), page)
+        .await?;
     Ok(HttpResponse::Ok().json(TeamPage {
         next_cursor: next_cursor(&rows, page.limit, |t| t.id.0),
         items: rows.iter().map(TeamDto::from).collect(),
     }))
 }
 
-async fn load_visible_team(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<Team, ApiError> {
+async fn load_visible_team(
+    state: &AppState,
+    auth: &Authenticated,
+    id: Uuid,
+) -> Result<Team, ApiError> {
     let reach = auth.actor.require(Function::ReadTeams)?;
     state
         .db
@@ -698,7 +740,10 @@ pub async fn update_team(
         return Err(errors.into());
     }
     after.updated_at = state.clock.now();
-    state.db.update_team(&audit_ctx(&req, &state, &auth.actor), &before, &after).await?;
+    state
+        .db
+        .update_team(&audit_ctx(&req, &state, &auth.actor), &before, &after)
+        .await?;
     Ok(with_etag(&req, StatusCode::OK, &TeamDto::from(&after)))
 }
 
@@ -738,7 +783,9 @@ async fn place_user(
             }
             (None, Some(_)) => {}
         },
-        Role::Supervisor if branch_id.is_none() => errors.push("/branch_id", "a supervisor must belong to a branch"),
+        Role::Supervisor if branch_id.is_none() => {
+            errors.push("/branch_id", "a supervisor must belong to a branch")
+        }
         _ if team_id.is_some() => errors.push("/team_id", "only agents belong to a team"),
         _ => {}
     }
@@ -789,7 +836,8 @@ pub async fn create_user(
     let name = check_name(&mut errors, "/name", &b.name);
     let phone = phone_field(&mut errors, b.phone.as_ref());
     let role = Role::from(b.role);
-    let (branch_id, team_id) = place_user(&state, company, role, b.branch_id, b.team_id, &mut errors).await?;
+    let (branch_id, team_id) =
+        place_user(&state, company, role, b.branch_id, b.team_id, &mut errors).await?;
     if !errors.is_empty() {
         return Err(errors.into());
     }
@@ -846,14 +894,21 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadUsers)?;
     let page = q.page_request()?;
-    let rows = state.db.list_users(auth.actor.company_id, &reach.person_scope(), page).await?;
+    let rows = state
+        .db
+        .list_users(auth.actor.company_id, &reach.person_scope(), page)
+        .await?;
     Ok(HttpResponse::Ok().json(UserPage {
         next_cursor: next_cursor(&rows, page.limit, |u| u.id.0),
         items: rows.iter().map(UserDto::from).collect(),
     }))
 }
 
-async fn load_visible_user(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<User, ApiError> {
+async fn load_visible_user(
+    state: &AppState,
+    auth: &Authenticated,
+    id: Uuid,
+) -> Result<User, ApiError> {
     let reach = auth.actor.require(Function::ReadUsers)?;
     state
         .db
@@ -887,7 +942,11 @@ pub async fn get_user(
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&user)))
 }
 
-async fn load_company_user(state: &AppState, company: CompanyId, id: Uuid) -> Result<User, ApiError> {
+async fn load_company_user(
+    state: &AppState,
+    company: CompanyId,
+    id: Uuid,
+) -> Result<User, ApiError> {
     state
         .db
         .get_user(company, UserId(id))
@@ -937,18 +996,35 @@ pub async fn update_user(
     if let Some(r) = b.role {
         after.role = r.into();
     }
-    if before.role == Role::Supervisor && after.role != Role::Supervisor {
-        if !state.db.teams_led_by(company, before.id).await?.is_empty() {
-            errors.push("/role", "this supervisor leads teams; give them another supervisor first");
-        }
+    if before.role == Role::Supervisor
+        && after.role != Role::Supervisor
+        && !state.db.teams_led_by(company, before.id).await?.is_empty()
+    {
+        errors.push(
+            "/role",
+            "this supervisor leads teams; give them another supervisor first",
+        );
     }
     if b.role.is_some() || b.branch_id.is_some() || b.team_id.is_some() {
         // Placement is re-checked as a whole: fields not sent keep their value unless the
         // new role forbids them (a team only makes sense for an agent).
-        let team = b.team_id.or(if after.role == Role::Agent { before.team_id.map(|t| t.0) } else { None });
-        let branch = b.branch_id.or(if b.team_id.is_some() { None } else { before.branch_id.map(|x| x.0) });
-        let branch = if after.role == Role::Agent && b.branch_id.is_none() { None } else { branch };
-        let (branch_id, team_id) = place_user(&state, company, after.role, branch, team, &mut errors).await?;
+        let team = b.team_id.or(if after.role == Role::Agent {
+            before.team_id.map(|t| t.0)
+        } else {
+            None
+        });
+        let branch = b.branch_id.or(if b.team_id.is_some() {
+            None
+        } else {
+            before.branch_id.map(|x| x.0)
+        });
+        let branch = if after.role == Role::Agent && b.branch_id.is_none() {
+            None
+        } else {
+            branch
+        };
+        let (branch_id, team_id) =
+            place_user(&state, company, after.role, branch, team, &mut errors).await?;
         after.branch_id = branch_id;
         after.team_id = team_id;
     }
@@ -966,7 +1042,10 @@ pub async fn update_user(
         .map_err(email_taken)?;
     if b.password.is_some() {
         // A new password ends every session that used the old one.
-        state.db.revoke_user_tokens(company, after.id, after.updated_at).await?;
+        state
+            .db
+            .revoke_user_tokens(company, after.id, after.updated_at)
+            .await?;
     }
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&after)))
 }
@@ -997,7 +1076,10 @@ pub async fn deactivate_user(
     let company = auth.actor.company_id;
     let before = load_company_user(&state, company, path.id).await?;
     if before.id == auth.actor.user_id {
-        return Err(ApiError::conflict("cannot_deactivate_self", "you cannot deactivate your own account"));
+        return Err(ApiError::conflict(
+            "cannot_deactivate_self",
+            "you cannot deactivate your own account",
+        ));
     }
     if !before.active {
         return Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&before)));
@@ -1013,7 +1095,13 @@ pub async fn deactivate_user(
         updated_at: state.clock.now(),
         ..before.clone()
     };
-    state.db.update_user(&audit_ctx(&req, &state, &auth.actor), &before, &after).await?;
-    state.db.revoke_user_tokens(company, after.id, after.updated_at).await?;
+    state
+        .db
+        .update_user(&audit_ctx(&req, &state, &auth.actor), &before, &after)
+        .await?;
+    state
+        .db
+        .revoke_user_tokens(company, after.id, after.updated_at)
+        .await?;
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&after)))
 }

@@ -1,0 +1,143 @@
+use super::*;
+
+engine_test!(malformed_inputs_get_problem_json, |app| {
+    let admin = app.admin().await;
+    let url = format!("{}/v1/branches", app.base);
+    let malformed = app
+        .send(
+            app.client
+                .post(&url)
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body("{\"name\": "),
+        )
+        .await;
+    malformed.assert_problem(400, "malformed_json");
+    let not_json = app
+        .send(
+            app.client
+                .post(&url)
+                .bearer_auth(&admin)
+                .header("content-type", "text/plain")
+                .body("name=x"),
+        )
+        .await;
+    not_json.assert_problem(415, "unsupported_media_type");
+    let no_type = app
+        .send(app.client.post(&url).bearer_auth(&admin).body("{}"))
+        .await;
+    no_type.assert_problem(415, "unsupported_media_type");
+    let wrong_type = app.post("/v1/branches", &admin, json!({"name": 42})).await;
+    wrong_type.assert_field_error("/name");
+    let array = app.post("/v1/branches", &admin, json!([1, 2])).await;
+    array.assert_problem(422, "validation_failed");
+    let unknown = app
+        .post(
+            "/v1/branches",
+            &admin,
+            json!({"name": "X", "colour": "red"}),
+        )
+        .await;
+    unknown.assert_field_error("/colour");
+    let nested_unknown = app
+        .post(
+            "/v1/branches",
+            &admin,
+            json!({"name": "X", "morning_meeting": {"start": "08:00", "end": "09:00", "x": 1}}),
+        )
+        .await;
+    nested_unknown.assert_field_error("/morning_meeting/x");
+    let big = "a".repeat(3 * 1024 * 1024);
+    let too_big = app
+        .send(
+            app.client
+                .post(&url)
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(format!("{{\"name\": \"{big}\"}}")),
+        )
+        .await;
+    too_big.assert_problem(413, "payload_too_large");
+    let list = app.get("/v1/branches", &admin).await;
+    assert_eq!(
+        list.body["items"].as_array().map(Vec::len),
+        Some(0),
+        "a rejected write changed state"
+    );
+});
+
+engine_test!(unknown_routes_methods_and_paths_get_problem_json, |app| {
+    let admin = app.admin().await;
+    app.get("/v1/nothing-here", &admin)
+        .await
+        .assert_problem(404, "not_found");
+    app.call(Method::GET, "/nowhere", None, None)
+        .await
+        .assert_problem(404, "not_found");
+    let wrong_method = app
+        .call(Method::DELETE, "/v1/branches", Some(&admin), None)
+        .await;
+    wrong_method.assert_problem(405, "method_not_allowed");
+    assert_eq!(wrong_method.header("allow").as_deref(), Some("GET, POST"));
+    let put_user = app
+        .call(
+            Method::PUT,
+            &format!("/v1/users/{}", uuid::Uuid::new_v4()),
+            Some(&admin),
+            None,
+        )
+        .await;
+    put_user.assert_problem(405, "method_not_allowed");
+    assert_eq!(put_user.header("allow").as_deref(), Some("GET, PATCH"));
+    app.get("/v1/users/not-a-uuid", &admin)
+        .await
+        .assert_problem(400, "invalid_path_parameter");
+});
+
+engine_test!(request_ids_are_echoed_or_generated, |app| {
+    let given = app
+        .send(
+            app.client
+                .get(format!("{}/health", app.base))
+                .header("x-request-id", "trace-abc-123"),
+        )
+        .await;
+    assert_eq!(
+        given.header("x-request-id").as_deref(),
+        Some("trace-abc-123")
+    );
+    let generated = app.call(Method::GET, "/health", None, None).await;
+    assert!(generated
+        .header("x-request-id")
+        .is_some_and(|r| r.len() >= 16));
+    let problem = app
+        .send(
+            app.client
+                .get(format!("{}/v1/me", app.base))
+                .header("x-request-id", "trace-xyz"),
+        )
+        .await;
+    assert_eq!(problem.body["request_id"], "trace-xyz");
+    // An unprintable or oversized id is replaced, not echoed.
+    let long = "x".repeat(500);
+    let replaced = app
+        .send(
+            app.client
+                .get(format!("{}/health", app.base))
+                .header("x-request-id", long.as_str()),
+        )
+        .await;
+    assert_ne!(replaced.header("x-request-id"), Some(long));
+});
+
+engine_test!(health_and_ready, |app| {
+    let h = app.call(Method::GET, "/health", None, None).await;
+    assert_eq!(h.status, 200);
+    assert_eq!(h.body["status"], "ok");
+    let r = app.call(Method::GET, "/ready", None, None).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body["status"], "ready");
+    app.db.close().await;
+    let down = app.call(Method::GET, "/ready", None, None).await;
+    down.assert_problem(503, "database_unavailable");
+});

@@ -1,0 +1,10 @@
+//! The black-box HTTP suite. Each scenario runs on SQLite and, when configured, PostgreSQL.
+
+mod auth;
+mod contract;
+mod errors;
+mod org;
+
+pub use reqwest::Method;
+pub use serde_json::json;
+pub use tests::*;
