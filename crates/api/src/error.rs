@@ -140,6 +140,13 @@ impl ApiError {
         )
     }
 
+    /// The problem document with its request id, for problems embedded in a larger response.
+    pub fn problem_for(&self, request_id: &str) -> Problem {
+        let mut p = self.problem();
+        p.request_id = request_id.to_owned();
+        p
+    }
+
     pub fn problem(&self) -> Problem {
         Problem {
             r#type: format!("urn:fieldbook:problem:{}", self.code),

@@ -3,9 +3,10 @@
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::web::{Bytes, PathConfig, QueryConfig};
+use actix_web::web::{BytesMut, PathConfig, QueryConfig};
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use std::ops::Deref;
 use validator::{Validate, ValidationErrors as VErrors, ValidationErrorsKind};
@@ -13,11 +14,12 @@ use validator::{Validate, ValidationErrors as VErrors, ValidationErrorsKind};
 /// The default request body limit; endpoints taking batches raise it for themselves.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
-/// A JSON body: content type checked, size bounded, unknown fields rejected (by the DTO's
-/// `deny_unknown_fields`), decoding errors located by pointer, then `validator` rules run.
-pub struct JsonBody<T>(pub T);
+/// A JSON body: content type checked, size bounded by `LIMIT` bytes (413 beyond), unknown
+/// fields rejected (by the DTO's `deny_unknown_fields`), decoding errors located by pointer,
+/// then `validator` rules run.
+pub struct JsonBody<T, const LIMIT: usize = DEFAULT_BODY_LIMIT>(pub T);
 
-impl<T> Deref for JsonBody<T> {
+impl<T, const LIMIT: usize> Deref for JsonBody<T, LIMIT> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
@@ -41,13 +43,24 @@ fn is_json(req: &HttpRequest) -> bool {
         .unwrap_or(false)
 }
 
-impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+fn too_large() -> ApiError {
+    crate::error::problem_for_status(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE)
+}
+
+impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest
+    for JsonBody<T, LIMIT>
+{
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json(req);
-        let body = Bytes::from_request(req, payload);
+        let declared: Option<usize> = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let mut payload = payload.take();
         Box::pin(async move {
             if !json {
                 return Err(ApiError::new(
@@ -57,17 +70,22 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                     "the body must be sent as Content-Type: application/json",
                 ));
             }
-            let bytes = body.await.map_err(|e| {
-                let status = e.as_response_error().status_code();
-                if status == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    crate::error::problem_for_status(status)
-                } else {
+            if declared.is_some_and(|n| n > LIMIT) {
+                return Err(too_large());
+            }
+            let mut bytes = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
                     ApiError::bad_request(
                         "unreadable_body",
                         format!("the body could not be read: {e}"),
                     )
+                })?;
+                if bytes.len() + chunk.len() > LIMIT {
+                    return Err(too_large());
                 }
-            })?;
+                bytes.extend_from_slice(&chunk);
+            }
             let value = decode_json::<T>(&bytes)?;
             value
                 .validate()
@@ -92,19 +110,47 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     format!("the body is not valid JSON: {inner}"),
                 ))
             } else {
-                let detail = strip_position(&inner.to_string());
-                // serde reports a missing field at its parent; point at the field itself.
-                let pointer = match detail
-                    .strip_prefix("missing field `")
-                    .and_then(|r| r.strip_suffix('`'))
-                {
-                    Some(field) => format!("{}/{field}", pointer.trim_end_matches('/')),
-                    None => pointer,
-                };
-                Err(ApiError::field(&pointer, detail))
+                Err(ApiError::validation(field_error("", &pointer, &inner)))
             }
         }
     }
+}
+
+/// Decodes an already-parsed JSON value (one item of a batch), with pointers under `prefix`.
+pub fn decode_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<T, domain::ValidationErrors> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|err| {
+        let pointer = path_to_pointer(err.path());
+        field_error(prefix, &pointer, &err.into_inner())
+    })
+}
+
+fn field_error(prefix: &str, pointer: &str, inner: &serde_json::Error) -> domain::ValidationErrors {
+    let detail = strip_position(&inner.to_string());
+    // serde reports a missing field at its parent; point at the field itself.
+    let pointer = match detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        Some(field) => format!("{}/{field}", pointer.trim_end_matches('/')),
+        None => pointer.to_owned(),
+    };
+    let pointer = if pointer == "/" && !prefix.is_empty() {
+        String::new()
+    } else {
+        pointer
+    };
+    let full = format!("{prefix}{pointer}");
+    domain::ValidationErrors::single(
+        if full.is_empty() {
+            "/".to_owned()
+        } else {
+            full
+        },
+        detail,
+    )
 }
 
 fn strip_position(msg: &str) -> String {

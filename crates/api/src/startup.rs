@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, auth, org, system, RouteTable};
+use crate::routes::{self, activities, auth, clients, org, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -40,7 +40,24 @@ pub fn register(cfg: &mut ServiceConfig) {
             .service(org::list_users)
             .service(org::get_user)
             .service(org::update_user)
-            .service(org::deactivate_user),
+            .service(org::deactivate_user)
+            .service(clients::create_client)
+            .service(clients::list_clients)
+            .service(clients::get_client)
+            .service(clients::update_client)
+            .service(clients::reassign_client)
+            .service(clients::create_outlet)
+            .service(clients::list_outlets)
+            .service(clients::get_outlet)
+            .service(clients::update_outlet)
+            .service(activities::create_activity)
+            .service(activities::create_activities_batch)
+            .service(activities::import_call_log)
+            .service(activities::list_activities)
+            .service(activities::get_activity)
+            .service(activities::void_activity)
+            .service(activities::my_today)
+            .service(activities::agent_today),
     );
 }
 

@@ -29,6 +29,24 @@ pub enum Function {
     ReadTeams,
     /// Read user records.
     ReadUsers,
+    /// Create and edit client cards (agents their own, supervisors their team's, admins all).
+    ManageClients,
+    /// Move a client to another agent (audited).
+    ReassignClients,
+    /// Read client cards.
+    ReadClients,
+    /// Create and change outlets and their agent assignments.
+    ManageOutlets,
+    /// Read outlets (company configuration, like branches).
+    ReadOutlets,
+    /// Log one's own activities (the agent app).
+    LogActivities,
+    /// Read activities.
+    ReadActivities,
+    /// Void any activity as a correction (ACT-5: the quality office or an admin).
+    CorrectActivities,
+    /// Read an agent's daily progress (today view).
+    ReadProgress,
 }
 
 /// How far a role's reach extends for a function.
@@ -81,8 +99,19 @@ pub struct Forbidden;
 pub fn permits(role: Role, function: Function) -> bool {
     use Function::*;
     match function {
-        ManageOrganisation => role == Role::Admin,
-        ReadBranches | ReadTeams | ReadUsers => true,
+        ManageOrganisation | ManageOutlets => role == Role::Admin,
+        ReadBranches | ReadTeams | ReadUsers | ReadOutlets => true,
+        ManageClients => matches!(role, Role::Agent | Role::Supervisor | Role::Admin),
+        ReassignClients => matches!(role, Role::Supervisor | Role::Admin),
+        ReadClients => true,
+        LogActivities => role == Role::Agent,
+        // The callback center works on policies, not on agents' activity logs.
+        ReadActivities => role != Role::CallbackAgent,
+        CorrectActivities => matches!(role, Role::QualityOfficer | Role::Admin),
+        ReadProgress => matches!(
+            role,
+            Role::Agent | Role::Supervisor | Role::Admin | Role::Hr | Role::QualityOfficer
+        ),
     }
 }
 
@@ -91,8 +120,8 @@ impl Actor {
         if !permits(self.role, function) {
             return Err(Forbidden);
         }
-        if function == Function::ReadBranches {
-            // Branch settings (zone, calendar, meetings) are company-wide configuration.
+        if matches!(function, Function::ReadBranches | Function::ReadOutlets) {
+            // Branches and outlets are company-wide configuration every role needs.
             return Ok(Reach::Company);
         }
         Ok(match self.role {
@@ -207,6 +236,33 @@ mod tests {
         };
         assert!(s.can_see(&reach, in_team));
         assert!(!s.can_see(&reach, other));
+    }
+
+    #[test]
+    fn only_agents_log_activities_and_callback_staff_do_not_read_them() {
+        for r in Role::ALL {
+            assert_eq!(
+                permits(r, Function::LogActivities),
+                r == Role::Agent,
+                "{r:?}"
+            );
+            assert_eq!(
+                permits(r, Function::ReadActivities),
+                r != Role::CallbackAgent,
+                "{r:?}"
+            );
+        }
+        assert!(permits(Role::QualityOfficer, Function::CorrectActivities));
+        assert!(!permits(Role::Supervisor, Function::CorrectActivities));
+        assert!(permits(Role::Supervisor, Function::ReassignClients));
+        assert!(!permits(Role::Agent, Function::ReassignClients));
+    }
+
+    #[test]
+    fn outlets_are_company_wide_configuration() {
+        let a = actor(Role::Agent);
+        assert_eq!(a.require(Function::ReadOutlets), Ok(Reach::Company));
+        assert_eq!(a.require(Function::ManageOutlets), Err(Forbidden));
     }
 
     #[test]

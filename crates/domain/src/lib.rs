@@ -2,9 +2,12 @@
 //! persistence is described by the ports in [`ports`] and implemented in `infra`.
 
 pub mod access;
+pub mod activity;
+pub mod client;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod policy;
 pub mod ports;
 pub mod time;
 

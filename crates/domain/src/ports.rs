@@ -4,8 +4,11 @@
 
 #![allow(async_fn_in_trait)] // Callers run on actix's single-threaded workers; no Send bound needed.
 
+use crate::activity::{Activity, ActivityKind};
+use crate::client::{Client, Outlet};
 use crate::ids::{BranchId, CompanyId, TeamId, UserId};
-use crate::org::{Branch, Company, Team, User};
+use crate::org::{Branch, Company, Role, Team, User};
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 
 #[derive(Debug, thiserror::Error)]
@@ -87,6 +90,13 @@ pub trait OrganisationRepo {
         company: CompanyId,
         supervisor: UserId,
     ) -> Result<Vec<TeamId>, RepoError>;
+    /// Of `ids`, the active users with `role` (one query for a whole batch).
+    async fn users_with_role(
+        &self,
+        company: CompanyId,
+        role: Role,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<User>, RepoError>;
 
     async fn insert_user(&self, audit: Option<&AuditContext>, user: &User)
         -> Result<(), RepoError>;
@@ -150,4 +160,156 @@ pub trait AuthRepo {
         user: UserId,
         at: DateTime<Utc>,
     ) -> Result<(), RepoError>;
+}
+
+pub trait ClientRepo {
+    async fn insert_client(&self, audit: &AuditContext, client: &Client) -> Result<(), RepoError>;
+    async fn update_client(
+        &self,
+        audit: &AuditContext,
+        action: &str,
+        before: &Client,
+        after: &Client,
+    ) -> Result<(), RepoError>;
+    async fn get_client(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<Client>, RepoError>;
+    async fn list_clients(
+        &self,
+        company: CompanyId,
+        scope: &ListScope,
+        page: PageRequest,
+    ) -> Result<Vec<Client>, RepoError>;
+    /// Of `ids`, those that exist and are assigned to `agent` (one query for a whole batch).
+    async fn clients_of_agent(
+        &self,
+        company: CompanyId,
+        agent: UserId,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<uuid::Uuid>, RepoError>;
+    /// The agent's clients whose normalised phone is among `phones`: (phone, client id).
+    async fn clients_by_phone(
+        &self,
+        company: CompanyId,
+        agent: UserId,
+        phones: &[String],
+    ) -> Result<Vec<(String, uuid::Uuid)>, RepoError>;
+    /// COM-5: is this normalised number any user's or outlet's phone in the company?
+    async fn phone_belongs_to_staff_or_outlet(
+        &self,
+        company: CompanyId,
+        phone: &str,
+    ) -> Result<bool, RepoError>;
+}
+
+pub trait OutletRepo {
+    async fn insert_outlet(&self, audit: &AuditContext, outlet: &Outlet) -> Result<(), RepoError>;
+    async fn update_outlet(
+        &self,
+        audit: &AuditContext,
+        before: &Outlet,
+        after: &Outlet,
+    ) -> Result<(), RepoError>;
+    async fn get_outlet(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<Outlet>, RepoError>;
+    async fn list_outlets(
+        &self,
+        company: CompanyId,
+        page: PageRequest,
+    ) -> Result<Vec<Outlet>, RepoError>;
+    /// Of `ids`, the outlets `agent` is assigned to.
+    async fn outlets_of_agent(
+        &self,
+        company: CompanyId,
+        agent: UserId,
+        ids: &[uuid::Uuid],
+    ) -> Result<Vec<uuid::Uuid>, RepoError>;
+}
+
+/// The result of writing one activity of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InsertOutcome {
+    Created,
+    /// The id (or device call id) already exists: its owner and body digest.
+    Existing {
+        id: uuid::Uuid,
+        agent_id: UserId,
+        body_hash: String,
+    },
+}
+
+/// An idempotency record written in the same transaction as what it protects.
+#[derive(Debug, Clone)]
+pub struct IdempotencyRecord {
+    pub company_id: CompanyId,
+    pub user_id: UserId,
+    pub key: String,
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters for listing activities; the cursor is bound to them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityFilter {
+    pub agent_id: Option<UserId>,
+    pub kind: Option<ActivityKind>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub client_id: Option<uuid::Uuid>,
+}
+
+/// Keyset position in (occurred_at, id) descending order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActivityCursor {
+    pub occurred_at: DateTime<Utc>,
+    pub id: uuid::Uuid,
+}
+
+pub trait ActivityRepo {
+    /// Writes a batch in one transaction with bulk statements. Returns one outcome per input,
+    /// in order. When `idempotency` is given it is stored in the same transaction, and only if
+    /// every activity was created (otherwise nothing is written and `Ok(None)` is returned).
+    async fn insert_activities(
+        &self,
+        activities: &[Activity],
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> Result<Option<Vec<InsertOutcome>>, RepoError>;
+    async fn find_idempotency(
+        &self,
+        company: CompanyId,
+        user: UserId,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, RepoError>;
+    async fn get_activity(
+        &self,
+        company: CompanyId,
+        id: uuid::Uuid,
+    ) -> Result<Option<Activity>, RepoError>;
+    async fn list_activities(
+        &self,
+        company: CompanyId,
+        scope: &ListScope,
+        filter: &ActivityFilter,
+        after: Option<ActivityCursor>,
+        limit: u32,
+    ) -> Result<Vec<Activity>, RepoError>;
+    async fn activities_of_day(
+        &self,
+        company: CompanyId,
+        agent: UserId,
+        day: NaiveDate,
+    ) -> Result<Vec<Activity>, RepoError>;
+    async fn void_activity(
+        &self,
+        audit: &AuditContext,
+        before: &Activity,
+        after: &Activity,
+    ) -> Result<bool, RepoError>;
 }

@@ -2,8 +2,11 @@
 //! implemented once in SQL that both engines accept, and executed on SQLite (the embedded
 //! default) or PostgreSQL (production) depending on the database URL's scheme.
 
+mod activities;
 mod auth;
+mod clients;
 mod db;
 mod org;
+mod sql;
 
 pub use db::{Db, DbError, Engine};

@@ -480,6 +480,31 @@ impl OrganisationRepo for Db {
         })
     }
 
+    async fn users_with_role(
+        &self,
+        company: CompanyId,
+        role: Role,
+        ids: &[Uuid],
+    ) -> Result<Vec<User>, RepoError> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sql = crate::sql::Sql::new("");
+        let c = sql.arg(crate::sql::Arg::Uuid(company.0));
+        let r = sql.arg(crate::sql::Arg::Text(role.as_str().to_owned()));
+        let list = sql.list(ids.iter().map(|i| crate::sql::Arg::Uuid(*i)));
+        sql.push(&format!(
+            "SELECT {USER_COLS} FROM users WHERE company_id = {c} AND role = {r} AND active = TRUE AND id IN ({list})"
+        ));
+        on_pool!(self, |p| {
+            let rows = crate::sql::bind_args!(sqlx::query_as::<_, UserRow>(&sql.text), &sql.args)
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)?;
+            rows.into_iter().map(User::try_from).collect()
+        })
+    }
+
     async fn insert_user(&self, ctx: Option<&AuditContext>, u: &User) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;

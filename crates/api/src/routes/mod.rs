@@ -1,7 +1,9 @@
 //! HTTP routes. Each handler is registered once with utoipa-actix-web, which feeds both the
 //! server and the OpenAPI document, so paths cannot drift apart.
 
+pub mod activities;
 pub mod auth;
+pub mod clients;
 pub mod org;
 pub mod system;
 
@@ -17,6 +19,7 @@ use domain::ports::{AuditContext, PageRequest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
+use uuid::Uuid;
 
 /// Consumer tags: every operation says which client it serves.
 pub const TAG_AGENT: &str = "agent-app";
@@ -189,5 +192,18 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
             resp
         }
         _ => ApiError::not_found("resource").error_response(),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct IdPath {
+    /// The object's id.
+    pub id: Uuid,
+}
+
+pub fn insert_location(resp: &mut HttpResponse, url: &str) {
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(url) {
+        resp.headers_mut()
+            .insert(actix_web::http::header::LOCATION, v);
     }
 }

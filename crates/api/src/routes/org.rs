@@ -1,7 +1,8 @@
 //! Admin organisation endpoints: `/v1/branches`, `/v1/teams`, `/v1/users` (TIME-1..3).
 
 use super::{
-    audit_ctx, next_cursor, with_etag, PageParams, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR,
+    audit_ctx, insert_location, next_cursor, with_etag, IdPath, PageParams, TAG_BACK_OFFICE,
+    TAG_INTEGRATION, TAG_SUPERVISOR,
 };
 use crate::auth::{hash_password, Authenticated};
 use crate::error::{ApiError, Problem};
@@ -20,7 +21,7 @@ use domain::ports::{AuthRepo, OrganisationRepo, RepoError};
 use domain::time::ExceptionKind;
 use domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
@@ -362,12 +363,6 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct IdPath {
-    /// The object's id.
-    pub id: Uuid,
-}
-
 // ---------------------------------------------------------------- branches
 
 /// Create a branch.
@@ -419,13 +414,6 @@ pub async fn create_branch(
     let mut resp = with_etag(&req, StatusCode::CREATED, &BranchDto::from(&branch));
     insert_location(&mut resp, &format!("/v1/branches/{}", branch.id));
     Ok(resp)
-}
-
-fn insert_location(resp: &mut HttpResponse, url: &str) {
-    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(url) {
-        resp.headers_mut()
-            .insert(actix_web::http::header::LOCATION, v);
-    }
 }
 
 async fn load_branch(state: &AppState, company: CompanyId, id: Uuid) -> Result<Branch, ApiError> {
