@@ -73,7 +73,7 @@ CREATE TABLE idempotency_keys (
     user_id       UUID NOT NULL,
     key           TEXT NOT NULL,
     request_hash  TEXT NOT NULL,
-    status        INTEGER NOT NULL,
+    status        BIGINT NOT NULL,
     body          TEXT NOT NULL,
     created_at    TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (company_id, user_id, key)

@@ -275,6 +275,30 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Pins the server clock (the server must run with `test_clock`).
+    pub async fn set_clock(&self, now: &str) {
+        let r = self
+            .call(
+                Method::PUT,
+                "/v1/test/clock",
+                None,
+                Some(json!({ "now": now })),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    /// Counts rows of a table (black-box tests use it only to prove nothing was written).
+    pub async fn count(&self, table: &str) -> i64 {
+        let q = format!("SELECT COUNT(*) FROM {table}");
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(&q).fetch_one(p).await.unwrap_or(-1),
+            Db::Postgres(p) => sqlx::query_scalar(&q).fetch_one(p).await.unwrap_or(-1),
+        }
+    }
+}
+
 /// A small organisation made through the API: one branch, two teams, their supervisors and
 /// an agent in each.
 pub struct Org {

@@ -140,6 +140,7 @@ fn serve(
 ) -> anyhow::Result<Server> {
     let doc_json = web::Bytes::from(openapi_json_of(&doc));
     let workers = state.config.http_workers;
+    let test_clock = state.config.test_clock;
     let server = HttpServer::new(move || {
         App::new()
             // Outermost last: problems are stamped before the body is compressed.
@@ -164,6 +165,16 @@ fn serve(
                     }
                 }),
             )
+            .configure(|cfg| {
+                // Test-only: exists (and is reachable) only with FIELDBOOK_TEST_CLOCK=1.
+                if test_clock {
+                    cfg.service(
+                        web::resource("/v1/test/clock")
+                            .route(web::put().to(routes::testclock::set_clock))
+                            .route(web::delete().to(routes::testclock::reset_clock)),
+                    );
+                }
+            })
             .into_utoipa_app()
             .configure(register)
             .into_app()

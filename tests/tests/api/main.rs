@@ -1,6 +1,8 @@
 //! The black-box HTTP suite. Each scenario runs on SQLite and, when configured, PostgreSQL.
 
+mod activities;
 mod auth;
+mod clients;
 mod contract;
 mod errors;
 mod org;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod clients;
 pub mod org;
 pub mod system;
+pub mod testclock;
 
 use crate::error::ApiError;
 use crate::middleware::RequestId;
