@@ -3,11 +3,12 @@
 use crate::auth::hash_password_blocking;
 use crate::config::Config;
 use chrono::Utc;
+use domain::client::{Client, Outlet};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{
     normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User,
 };
-use domain::ports::{AuditContext, OrganisationRepo};
+use domain::ports::{AuditContext, ClientRepo, OrganisationRepo, OutletRepo};
 use infra::Db;
 use rand::distributions::{Alphanumeric, DistString};
 
@@ -134,6 +135,7 @@ pub async fn seed_demo(
     };
     db.insert_branch(&audit, &branch).await?;
     let bid = Some(branch.id);
+    let mut agents = Vec::new();
     for (email, name, role) in [
         (
             "quality@demo.fieldbook.local",
@@ -182,7 +184,37 @@ pub async fn seed_demo(
                 Some(team.id),
             );
             db.insert_user(Some(&audit), &agent).await?;
+            agents.push(agent.id);
+            for c in 1..=3 {
+                let client = Client {
+                    company_id: company.id,
+                    id: uuid::Uuid::now_v7(),
+                    agent_id: agent.id,
+                    name: format!("Client {n:02}-{c}"),
+                    phone: Some(format!("139{n:02}{c:06}")),
+                    address: None,
+                    household_notes: None,
+                    tags: vec![],
+                    external_id: None,
+                    phone_conflict: false,
+                    created_at: now,
+                    updated_at: now,
+                };
+                db.insert_client(&audit, &client).await?;
+            }
         }
     }
+    let outlet = Outlet {
+        company_id: company.id,
+        id: uuid::Uuid::now_v7(),
+        branch_id: branch.id,
+        name: "ICBC Lujiazui sub-branch".to_owned(),
+        address: None,
+        phone: None,
+        agent_ids: agents,
+        created_at: now,
+        updated_at: now,
+    };
+    db.insert_outlet(&audit, &outlet).await?;
     Ok(created)
 }

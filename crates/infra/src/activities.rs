@@ -202,7 +202,11 @@ impl ActivityRepo for Db {
                 }
             }
             let mut created = HashSet::new();
-            for chunk in activities.chunks(MAX_ROWS_PER_STATEMENT) {
+            // Rows go in id order so concurrent overlapping batches lock in the same order
+            // (PostgreSQL would otherwise be able to deadlock two of them).
+            let mut sorted: Vec<Activity> = activities.to_vec();
+            sorted.sort_by_key(|a| a.id);
+            for chunk in sorted.chunks(MAX_ROWS_PER_STATEMENT) {
                 let sql = insert_sql(chunk);
                 let ids: Vec<Uuid> =
                     bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)

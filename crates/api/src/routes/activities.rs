@@ -682,25 +682,35 @@ async fn store(
 ) -> Result<Vec<Outcome>, ApiError> {
     let ok: Vec<&Parsed> = parsed.iter().filter_map(|p| p.as_ref().ok()).collect();
     let visible = visible_refs(state, ctx, &ok).await?;
-    let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(parsed.len());
+    // A slot is decided before the write (rejected), by the write (the first copy of an id),
+    // or by the first copy of its id (a repeat inside the same batch).
+    enum Slot {
+        Done(Outcome),
+        Write,
+        SameAs(usize),
+    }
+    let mut slots: Vec<Slot> = Vec::with_capacity(parsed.len());
+    let mut hashes: Vec<String> = Vec::with_capacity(parsed.len());
     let mut to_write: Vec<(usize, Activity)> = Vec::new();
-    let mut first_by_id: HashMap<Uuid, (usize, String)> = HashMap::new();
+    let mut first_by_id: HashMap<Uuid, usize> = HashMap::new();
     for (i, item) in parsed.into_iter().enumerate() {
         let checked = item.and_then(|p| check_refs(&p, &prefix(i), &visible).map(|()| p));
         match checked {
-            Err(e) => outcomes.push(Some(Outcome::Rejected(ApiError::validation(e)))),
-            Ok(p) => match first_by_id.get(&p.activity.id) {
-                // The same id twice in one batch: a replay inside the batch, or a conflict.
-                Some((_, hash)) if *hash == p.activity.body_hash => {
-                    outcomes.push(Some(Outcome::Duplicate(p.activity.id)))
+            Err(e) => {
+                hashes.push(String::new());
+                slots.push(Slot::Done(Outcome::Rejected(ApiError::validation(e))));
+            }
+            Ok(p) => {
+                hashes.push(p.activity.body_hash.clone());
+                match first_by_id.get(&p.activity.id) {
+                    Some(first) => slots.push(Slot::SameAs(*first)),
+                    None => {
+                        first_by_id.insert(p.activity.id, i);
+                        slots.push(Slot::Write);
+                        to_write.push((i, p.activity));
+                    }
                 }
-                Some(_) => outcomes.push(Some(Outcome::Rejected(conflict_error()))),
-                None => {
-                    first_by_id.insert(p.activity.id, (i, p.activity.body_hash.clone()));
-                    outcomes.push(None);
-                    to_write.push((i, p.activity));
-                }
-            },
+            }
         }
     }
     let activities: Vec<Activity> = to_write.iter().map(|(_, a)| a.clone()).collect();
@@ -709,8 +719,9 @@ async fn store(
         .insert_activities(&activities, None)
         .await?
         .unwrap_or_default();
+    let mut decided: HashMap<usize, Outcome> = HashMap::new();
     for ((i, a), w) in to_write.into_iter().zip(written) {
-        outcomes[i] = Some(match w {
+        let outcome = match w {
             InsertOutcome::Created => Outcome::Created(Box::new(a)),
             InsertOutcome::Existing {
                 id,
@@ -718,12 +729,30 @@ async fn store(
                 body_hash,
             } if agent_id == a.agent_id && body_hash == a.body_hash => Outcome::Duplicate(id),
             InsertOutcome::Existing { .. } => Outcome::Rejected(conflict_error()),
-        });
+        };
+        decided.insert(i, outcome);
     }
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Outcome::Rejected(ApiError::internal())))
-        .collect())
+    let mut out: Vec<Outcome> = Vec::with_capacity(slots.len());
+    for (i, slot) in slots.into_iter().enumerate() {
+        let o = match slot {
+            Slot::Done(o) => o,
+            Slot::Write => decided
+                .remove(&i)
+                .unwrap_or_else(|| Outcome::Rejected(ApiError::internal())),
+            // A repeat shares its first copy's fate when the content is the same (stored →
+            // duplicate, rejected → rejected); different content under one id is a conflict.
+            Slot::SameAs(first) if hashes[first] != hashes[i] => {
+                Outcome::Rejected(conflict_error())
+            }
+            Slot::SameAs(first) => match &out[first] {
+                Outcome::Created(a) => Outcome::Duplicate(a.id),
+                Outcome::Duplicate(id) => Outcome::Duplicate(*id),
+                Outcome::Rejected(e) => Outcome::Rejected(e.clone()),
+            },
+        };
+        out.push(o);
+    }
+    Ok(out)
 }
 
 fn batch_response(
