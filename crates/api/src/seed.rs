@@ -32,16 +32,24 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         ),
     };
     let now = Utc::now();
+    // Deterministic ids: two instances starting together on an empty database create the
+    // same company and admin, and the loser of the race just finds them there.
     let company = Company {
-        id: CompanyId::new(),
+        id: CompanyId(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("fieldbook-company:{email}").as_bytes(),
+        )),
         name: config.company_name.clone(),
         created_at: now,
     };
-    db.insert_company(&company).await?;
+    ignore_conflict(db.insert_company(&company).await)?;
     let hash = hash_password_blocking(password.clone(), config.argon2_memory_kib).await?;
     let admin = User {
         company_id: company.id,
-        id: UserId::new(),
+        id: UserId(uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_OID,
+            format!("fieldbook-admin:{email}").as_bytes(),
+        )),
         email: email.clone(),
         name: "Administrator".to_owned(),
         phone: None,
@@ -53,7 +61,10 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         created_at: now,
         updated_at: now,
     };
-    db.insert_user(None, &admin).await?;
+    if !ignore_conflict(db.insert_user(None, &admin).await)? {
+        tracing::info!("another instance created the bootstrap admin");
+        return Ok(());
+    }
     if generated {
         // Printed once, on the run that created the account; it is not stored anywhere else.
         tracing::warn!(email = %email, password = %password, "created the bootstrap admin with a generated password");
@@ -62,6 +73,15 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         tracing::info!(email = %email, "created the bootstrap admin");
     }
     Ok(())
+}
+
+/// `Ok(true)` when written, `Ok(false)` when it already existed.
+fn ignore_conflict(r: Result<(), domain::ports::RepoError>) -> anyhow::Result<bool> {
+    match r {
+        Ok(()) => Ok(true),
+        Err(domain::ports::RepoError::Conflict(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// The demo company: one branch, two teams, a dozen agents, supervisors, a quality officer,
