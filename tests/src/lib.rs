@@ -47,10 +47,7 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
     }
 
     /// Asserts the response is a problem document with this status and code.
@@ -68,9 +65,7 @@ impl Resp {
             assert!(self.body[k].is_string(), "problem lacks {k}: {}", self.body);
         }
         assert!(
-            self.body["request_id"]
-                .as_str()
-                .is_some_and(|r| !r.is_empty()),
+            self.body["request_id"].as_str().is_some_and(|r| !r.is_empty()),
             "problem lacks request_id: {}",
             self.body
         );
@@ -83,17 +78,11 @@ impl Resp {
             .as_array()
             .map(|a| a.iter().filter_map(|e| e["pointer"].as_str()).collect())
             .unwrap_or_default();
-        assert!(
-            pointers.contains(&pointer),
-            "expected {pointer} in {pointers:?}"
-        );
+        assert!(pointers.contains(&pointer), "expected {pointer} in {pointers:?}");
     }
 
     pub fn id(&self) -> String {
-        self.body["id"]
-            .as_str()
-            .map(str::to_owned)
-            .unwrap_or_default()
+        self.body["id"].as_str().map(str::to_owned).unwrap_or_default()
     }
 }
 
@@ -157,17 +146,12 @@ async fn fresh_pg_schema(url: &str) -> Db {
         Ok(p) => p,
         Err(e) => panic!("FIELDBOOK_TEST_POSTGRES_URL is set but unreachable: {e}"),
     };
-    let old: Vec<String> =
-        sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'fbt\\_%'")
-            .fetch_all(&admin)
-            .await
-            .unwrap_or_default();
+    let old: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'fbt\\_%'")
+        .fetch_all(&admin)
+        .await
+        .unwrap_or_default();
     for s in old {
-        let ts: i64 = s
-            .split('_')
-            .nth(1)
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(now);
+        let ts: i64 = s.split('_').nth(1).and_then(|t| t.parse().ok()).unwrap_or(now);
         if now - ts > 7200 {
             let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE"))
                 .execute(&admin)
@@ -192,13 +176,7 @@ async fn fresh_pg_schema(url: &str) -> Db {
 }
 
 impl TestApp {
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Resp {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -223,11 +201,7 @@ impl TestApp {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {
@@ -239,8 +213,7 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Resp {
-        self.call(Method::PATCH, path, Some(token), Some(body))
-            .await
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
     pub async fn login_full(&self, email: &str, password: &str) -> Resp {
@@ -257,10 +230,7 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> String {
         let r = self.login_full(email, password).await;
         assert_eq!(r.status, 200, "login of {email} failed: {}", r.body);
-        r.body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        r.body["access_token"].as_str().unwrap_or_default().to_owned()
     }
 
     pub async fn admin(&self) -> String {
@@ -279,12 +249,7 @@ impl TestApp {
     /// Pins the server clock (the server must run with `test_clock`).
     pub async fn set_clock(&self, now: &str) {
         let r = self
-            .call(
-                Method::PUT,
-                "/v1/test/clock",
-                None,
-                Some(json!({ "now": now })),
-            )
+            .call(Method::PUT, "/v1/test/clock", None, Some(json!({ "now": now })))
             .await;
         assert_eq!(r.status, 200, "{}", r.body);
     }

@@ -6,9 +6,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm as A2, Argon2, Params, Version};
 use base64::Engine as _;
 use chrono::Utc;
@@ -58,10 +56,7 @@ impl Keys {
             .map(|(kid, secret)| {
                 (
                     kid,
-                    (
-                        EncodingKey::from_secret(&secret),
-                        DecodingKey::from_secret(&secret),
-                    ),
+                    (EncodingKey::from_secret(&secret), DecodingKey::from_secret(&secret)),
                 )
             })
             .collect();
@@ -177,10 +172,7 @@ pub async fn verify_password(password: String, hash: Option<String>, memory_kib:
         let Ok(parsed) = PasswordHash::new(stored) else {
             return false;
         };
-        hash.is_some()
-            && argon2(memory_kib)
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
+        hash.is_some() && argon2(memory_kib).verify_password(password.as_bytes(), &parsed).is_ok()
     })
     .await
     .unwrap_or(false)
@@ -254,14 +246,11 @@ impl FromRequest for Authenticated {
             .map(str::to_owned);
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
-            let header =
-                header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+            let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
             let token = header
                 .strip_prefix("Bearer ")
                 .or_else(|| header.strip_prefix("bearer "))
-                .ok_or_else(|| {
-                    ApiError::unauthorized("the Authorization header must be 'Bearer <token>'")
-                })?;
+                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
             let claims = state.keys.verify(token.trim())?;
             let user = state
                 .db

@@ -13,12 +13,7 @@ impl Clock {
     /// Truncated to microseconds: both engines store that precision, so a value read back
     /// equals the value written (and ETags stay stable).
     pub fn now(&self) -> DateTime<Utc> {
-        let t = self
-            .pinned
-            .read()
-            .ok()
-            .and_then(|p| *p)
-            .unwrap_or_else(Utc::now);
+        let t = self.pinned.read().ok().and_then(|p| *p).unwrap_or_else(Utc::now);
         t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
     }
 

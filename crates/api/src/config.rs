@@ -73,11 +73,7 @@ impl Config {
     pub fn from_map(env: &HashMap<String, String>) -> Result<Config, ConfigError> {
         let d = Config::default();
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
-        fn num<T: std::str::FromStr>(
-            v: Option<String>,
-            key: &str,
-            default: T,
-        ) -> Result<T, ConfigError> {
+        fn num<T: std::str::FromStr>(v: Option<String>, key: &str, default: T) -> Result<T, ConfigError> {
             match v {
                 None => Ok(default),
                 Some(s) => s
@@ -93,11 +89,7 @@ impl Config {
                 "FIELDBOOK_DB_MAX_CONNECTIONS",
                 d.db_max_connections,
             )?,
-            http_workers: num(
-                get("FIELDBOOK_HTTP_WORKERS"),
-                "FIELDBOOK_HTTP_WORKERS",
-                d.http_workers,
-            )?,
+            http_workers: num(get("FIELDBOOK_HTTP_WORKERS"), "FIELDBOOK_HTTP_WORKERS", d.http_workers)?,
             admin_email: get("FIELDBOOK_ADMIN_EMAIL"),
             admin_password: get("FIELDBOOK_ADMIN_PASSWORD"),
             company_name: get("FIELDBOOK_COMPANY_NAME").unwrap_or(d.company_name),

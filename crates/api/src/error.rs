@@ -53,12 +53,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -74,12 +69,7 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Unauthorized",
-            detail,
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
     }
 
     pub fn forbidden() -> Self {
@@ -221,11 +211,7 @@ impl From<domain::access::Forbidden> for ApiError {
 /// Problem details for a bare status produced outside our handlers (e.g. by actix itself).
 pub fn problem_for_status(status: StatusCode) -> ApiError {
     let (code, title, detail): (&'static str, &'static str, &str) = match status.as_u16() {
-        400 => (
-            "bad_request",
-            "Bad request",
-            "the request could not be read",
-        ),
+        400 => ("bad_request", "Bad request", "the request could not be read"),
         404 => ("not_found", "Not found", "no such resource"),
         405 => (
             "method_not_allowed",

@@ -31,14 +31,8 @@ fn is_json(req: &HttpRequest) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|ct| {
-            let mime = ct
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            mime == "application/json"
-                || (mime.starts_with("application/") && mime.ends_with("+json"))
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -47,9 +41,7 @@ fn too_large() -> ApiError {
     crate::error::problem_for_status(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE)
 }
 
-impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest
-    for JsonBody<T, LIMIT>
-{
+impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest for JsonBody<T, LIMIT> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
@@ -76,10 +68,7 @@ impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest
             let mut bytes = BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request(
-                        "unreadable_body",
-                        format!("the body could not be read: {e}"),
-                    )
+                    ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
                 })?;
                 if bytes.len() + chunk.len() > LIMIT {
                     return Err(too_large());
@@ -130,10 +119,7 @@ pub fn decode_value<T: DeserializeOwned>(
 fn field_error(prefix: &str, pointer: &str, inner: &serde_json::Error) -> domain::ValidationErrors {
     let detail = strip_position(&inner.to_string());
     // serde reports a missing field at its parent; point at the field itself.
-    let pointer = match detail
-        .strip_prefix("missing field `")
-        .and_then(|r| r.strip_suffix('`'))
-    {
+    let pointer = match detail.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
         Some(field) => format!("{}/{field}", pointer.trim_end_matches('/')),
         None => pointer.to_owned(),
     };
@@ -143,14 +129,7 @@ fn field_error(prefix: &str, pointer: &str, inner: &serde_json::Error) -> domain
         pointer
     };
     let full = format!("{prefix}{pointer}");
-    domain::ValidationErrors::single(
-        if full.is_empty() {
-            "/".to_owned()
-        } else {
-            full
-        },
-        detail,
-    )
+    domain::ValidationErrors::single(if full.is_empty() { "/".to_owned() } else { full }, detail)
 }
 
 fn strip_position(msg: &str) -> String {
@@ -216,10 +195,7 @@ pub fn query_config() -> QueryConfig {
     QueryConfig::default().error_handler(|err, _req| {
         ApiError::field(
             "/query",
-            format!(
-                "invalid query parameters: {}",
-                strip_position(&err.to_string())
-            ),
+            format!("invalid query parameters: {}", strip_position(&err.to_string())),
         )
         .into()
     })
@@ -232,4 +208,27 @@ pub fn path_config() -> PathConfig {
         e.code = "invalid_path_parameter";
         e.into()
     })
+}
+
+/// A JSON body that may be omitted entirely (no body, no content type): then `T::default()`.
+/// For actions whose body carries only optional fields (approve with an optional comment).
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let empty = !req.headers().contains_key(header::CONTENT_TYPE)
+            && req
+                .headers()
+                .get(header::CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .is_none_or(|v| v.trim() == "0");
+        if empty {
+            return Box::pin(async { Ok(OptionalJson(T::default())) });
+        }
+        let inner = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { inner.await.map(|b| OptionalJson(b.0)) })
+    }
 }

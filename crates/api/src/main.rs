@@ -12,9 +12,7 @@ const USAGE: &str = "usage: api [serve | migrate | seed-demo | openapi]\n\
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    let cmd = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
+    let cmd = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
     if cmd == "openapi" {
         print!("{}", openapi_json());
         return Ok(());
@@ -38,8 +36,7 @@ async fn main() -> anyhow::Result<()> {
             let db = Db::connect(&config.database_url, 2).await?;
             db.migrate().await?;
             api::seed::bootstrap_admin(&db, &config).await?;
-            let password = std::env::var("FIELDBOOK_DEMO_PASSWORD")
-                .unwrap_or_else(|_| "demo-password-1".to_owned());
+            let password = std::env::var("FIELDBOOK_DEMO_PASSWORD").unwrap_or_else(|_| "demo-password-1".to_owned());
             let users = api::seed::seed_demo(&db, &config, &password).await?;
             println!("Demo company loaded. Every account's password: {password}");
             for (email, role) in users {

@@ -37,11 +37,7 @@ pub async fn request_context(
     // Handlers' errors arrive here already rendered as responses; an `Err` can only come
     // from an inner middleware and is passed on (holding a clone of the request to render it
     // here would break actix's routing, which needs the request uniquely owned).
-    let res = next
-        .call(req)
-        .instrument(span.clone())
-        .await?
-        .map_into_boxed_body();
+    let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
     let status = res.status();
     let mut res = if status.as_u16() >= 400 {
         into_problem(res, &rid).await
@@ -79,10 +75,7 @@ async fn into_problem(res: ServiceResponse<BoxBody>, rid: &str) -> ServiceRespon
         problem_value(status)
     };
     if let Some(obj) = problem.as_object_mut() {
-        obj.insert(
-            "request_id".to_owned(),
-            serde_json::Value::String(rid.to_owned()),
-        );
+        obj.insert("request_id".to_owned(), serde_json::Value::String(rid.to_owned()));
     }
     head.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));

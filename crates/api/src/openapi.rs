@@ -42,12 +42,7 @@ impl Modify for DocParts {
             .url("/")
             .description(Some("This server"))
             .build()]);
-        let tag = |name: &str, description: &str| {
-            TagBuilder::new()
-                .name(name)
-                .description(Some(description))
-                .build()
-        };
+        let tag = |name: &str, description: &str| TagBuilder::new().name(name).description(Some(description)).build();
         doc.tags = Some(vec![
             tag("agent-app", "Used by the agent mobile app"),
             tag("supervisor-app", "Used by the supervisor app"),

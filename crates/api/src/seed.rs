@@ -5,9 +5,7 @@ use crate::config::Config;
 use chrono::Utc;
 use domain::client::{Client, Outlet};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
-use domain::org::{
-    normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User,
-};
+use domain::org::{normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User};
 use domain::ports::{AuditContext, ClientRepo, OrganisationRepo, OutletRepo};
 use infra::Db;
 use rand::distributions::{Alphanumeric, DistString};
@@ -18,18 +16,10 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
     if db.count_users().await? > 0 {
         return Ok(());
     }
-    let email = normalise_email(
-        config
-            .admin_email
-            .as_deref()
-            .unwrap_or("admin@fieldbook.local"),
-    );
+    let email = normalise_email(config.admin_email.as_deref().unwrap_or("admin@fieldbook.local"));
     let (password, generated) = match &config.admin_password {
         Some(p) => (p.clone(), false),
-        None => (
-            Alphanumeric.sample_string(&mut rand::thread_rng(), 20),
-            true,
-        ),
+        None => (Alphanumeric.sample_string(&mut rand::thread_rng(), 20), true),
     };
     let now = Utc::now();
     // Deterministic ids: two instances starting together on an empty database create the
@@ -86,16 +76,8 @@ fn ignore_conflict(r: Result<(), domain::ports::RepoError>) -> anyhow::Result<bo
 
 /// The demo company: one branch, two teams, a dozen agents, supervisors, a quality officer,
 /// a callback agent and an HR officer, all with the same password. Idempotent per e-mail.
-pub async fn seed_demo(
-    db: &Db,
-    config: &Config,
-    password: &str,
-) -> anyhow::Result<Vec<(String, Role)>> {
-    if db
-        .find_user_by_email("admin@demo.fieldbook.local")
-        .await?
-        .is_some()
-    {
+pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Result<Vec<(String, Role)>> {
+    if db.find_user_by_email("admin@demo.fieldbook.local").await?.is_some() {
         anyhow::bail!("the demo company is already loaded");
     }
     let now = Utc::now();
@@ -107,11 +89,7 @@ pub async fn seed_demo(
     db.insert_company(&company).await?;
     let hash = hash_password_blocking(password.to_owned(), config.argon2_memory_kib).await?;
     let mut created = Vec::new();
-    let mut make_user = |email: String,
-                         name: String,
-                         role: Role,
-                         branch: Option<BranchId>,
-                         team: Option<TeamId>| {
+    let mut make_user = |email: String, name: String, role: Role, branch: Option<BranchId>, team: Option<TeamId>| {
         created.push((email.clone(), role));
         User {
             company_id: company.id,
@@ -157,23 +135,12 @@ pub async fn seed_demo(
     let bid = Some(branch.id);
     let mut agents = Vec::new();
     for (email, name, role) in [
-        (
-            "quality@demo.fieldbook.local",
-            "Qian Quality",
-            Role::QualityOfficer,
-        ),
-        (
-            "callback@demo.fieldbook.local",
-            "Cao Callback",
-            Role::CallbackAgent,
-        ),
+        ("quality@demo.fieldbook.local", "Qian Quality", Role::QualityOfficer),
+        ("callback@demo.fieldbook.local", "Cao Callback", Role::CallbackAgent),
         ("hr@demo.fieldbook.local", "He HR", Role::Hr),
     ] {
-        db.insert_user(
-            Some(&audit),
-            &make_user(email.into(), name.into(), role, bid, None),
-        )
-        .await?;
+        db.insert_user(Some(&audit), &make_user(email.into(), name.into(), role, bid, None))
+            .await?;
     }
     for (t, team_name) in ["Dragon", "Phoenix"].into_iter().enumerate() {
         let sup = make_user(

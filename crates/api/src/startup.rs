@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, activities, auth, clients, org, system, RouteTable};
+use crate::routes::{self, activities, auth, clients, diaries, org, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -57,7 +57,22 @@ pub fn register(cfg: &mut ServiceConfig) {
             .service(activities::get_activity)
             .service(activities::void_activity)
             .service(activities::my_today)
-            .service(activities::agent_today),
+            .service(activities::agent_today)
+            .service(diaries::get_diary)
+            .service(diaries::edit_diary)
+            .service(diaries::submit_diary)
+            .service(diaries::approve_diary)
+            .service(diaries::return_diary)
+            .service(diaries::team_queue)
+            .service(diaries::bulk_approve)
+            .service(diaries::agent_calendar)
+            .service(diaries::request_leave)
+            .service(diaries::list_leave)
+            .service(diaries::approve_leave)
+            .service(diaries::reject_leave)
+            .service(diaries::draw_spot_check)
+            .service(diaries::get_spot_check)
+            .service(diaries::record_finding),
     );
 }
 
@@ -89,8 +104,7 @@ pub async fn load_keys(db: &Db, config: &Config) -> anyhow::Result<Keys> {
         Some(secret) => vec![("env".to_owned(), secret.as_bytes().to_vec())],
         None => {
             let kid = uuid::Uuid::now_v7().to_string();
-            db.signing_keys((&kid, &random_bytes(32)), chrono::Utc::now())
-                .await?
+            db.signing_keys((&kid, &random_bytes(32)), chrono::Utc::now()).await?
         }
     };
     Keys::new(keys).ok_or_else(|| anyhow::anyhow!("no signing key available"))
@@ -125,19 +139,11 @@ impl Application {
         let listener = TcpListener::bind(&state.config.http_addr)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), doc)?;
-        Ok(Application {
-            port,
-            server,
-            state,
-        })
+        Ok(Application { port, server, state })
     }
 }
 
-fn serve(
-    listener: TcpListener,
-    state: web::Data<AppState>,
-    doc: utoipa::openapi::OpenApi,
-) -> anyhow::Result<Server> {
+fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi::OpenApi) -> anyhow::Result<Server> {
     let doc_json = web::Bytes::from(openapi_json_of(&doc));
     let workers = state.config.http_workers;
     let test_clock = state.config.test_clock;
@@ -157,11 +163,7 @@ fn serve(
                     let doc_json = doc_json.clone();
                     move || {
                         let body = doc_json.clone();
-                        async move {
-                            HttpResponse::Ok()
-                                .content_type("application/json")
-                                .body(body)
-                        }
+                        async move { HttpResponse::Ok().content_type("application/json").body(body) }
                     }
                 }),
             )
@@ -178,10 +180,7 @@ fn serve(
             .into_utoipa_app()
             .configure(register)
             .into_app()
-            .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .config(utoipa_swagger_ui::Config::from("/v1/openapi.json")),
-            )
+            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/v1/openapi.json")))
             .route(
                 "/docs",
                 web::get().to(|| async {
@@ -194,9 +193,7 @@ fn serve(
     })
     .listen(listener)?
     .workers(if workers == 0 {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2)
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
     } else {
         workers
     })

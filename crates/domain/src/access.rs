@@ -45,8 +45,16 @@ pub enum Function {
     ReadActivities,
     /// Void any activity as a correction (ACT-5: the quality office or an admin).
     CorrectActivities,
-    /// Read an agent's daily progress (today view).
+    /// Read an agent's daily progress (today view) and working calendar.
     ReadProgress,
+    /// Write one's own work diary and request leave (agents).
+    WriteDiary,
+    /// Read diaries.
+    ReadDiaries,
+    /// Approve or return diaries, decide leave (DIA-2: the agent's supervisor, or an admin).
+    ReviewDiaries,
+    /// Draw spot-check samples and record findings (DIA-5: the quality office).
+    SpotCheckDiaries,
 }
 
 /// How far a role's reach extends for a function.
@@ -108,10 +116,13 @@ pub fn permits(role: Role, function: Function) -> bool {
         // The callback center works on policies, not on agents' activity logs.
         ReadActivities => role != Role::CallbackAgent,
         CorrectActivities => matches!(role, Role::QualityOfficer | Role::Admin),
-        ReadProgress => matches!(
+        ReadProgress | ReadDiaries => matches!(
             role,
             Role::Agent | Role::Supervisor | Role::Admin | Role::Hr | Role::QualityOfficer
         ),
+        WriteDiary => role == Role::Agent,
+        ReviewDiaries => matches!(role, Role::Supervisor | Role::Admin),
+        SpotCheckDiaries => matches!(role, Role::QualityOfficer | Role::Admin),
     }
 }
 
@@ -144,8 +155,7 @@ impl Actor {
             Reach::Company => true,
             // A supervisor also sees records about themselves.
             Reach::Teams { teams, .. } => {
-                owner.user_id == Some(self.user_id)
-                    || owner.team_id.is_some_and(|t| teams.contains(&t))
+                owner.user_id == Some(self.user_id) || owner.team_id.is_some_and(|t| teams.contains(&t))
             }
             Reach::Own(user, team) => match owner.user_id {
                 Some(u) => u == *user,
@@ -173,11 +183,7 @@ mod tests {
     #[test]
     fn only_admin_manages_organisation() {
         for r in Role::ALL {
-            assert_eq!(
-                permits(r, Function::ManageOrganisation),
-                r == Role::Admin,
-                "{r:?}"
-            );
+            assert_eq!(permits(r, Function::ManageOrganisation), r == Role::Admin, "{r:?}");
         }
     }
 
@@ -210,10 +216,7 @@ mod tests {
             user_id: Some(UserId::new()),
             ..own
         };
-        let team_rec = Owner {
-            user_id: None,
-            ..own
-        };
+        let team_rec = Owner { user_id: None, ..own };
         assert!(a.can_see(&reach, own));
         assert!(!a.can_see(&reach, colleague));
         assert!(a.can_see(&reach, team_rec));
@@ -241,21 +244,27 @@ mod tests {
     #[test]
     fn only_agents_log_activities_and_callback_staff_do_not_read_them() {
         for r in Role::ALL {
-            assert_eq!(
-                permits(r, Function::LogActivities),
-                r == Role::Agent,
-                "{r:?}"
-            );
-            assert_eq!(
-                permits(r, Function::ReadActivities),
-                r != Role::CallbackAgent,
-                "{r:?}"
-            );
+            assert_eq!(permits(r, Function::LogActivities), r == Role::Agent, "{r:?}");
+            assert_eq!(permits(r, Function::ReadActivities), r != Role::CallbackAgent, "{r:?}");
         }
         assert!(permits(Role::QualityOfficer, Function::CorrectActivities));
         assert!(!permits(Role::Supervisor, Function::CorrectActivities));
         assert!(permits(Role::Supervisor, Function::ReassignClients));
         assert!(!permits(Role::Agent, Function::ReassignClients));
+    }
+
+    #[test]
+    fn dia_2_only_supervisors_and_admins_review_and_only_agents_write() {
+        for r in Role::ALL {
+            assert_eq!(
+                permits(r, Function::ReviewDiaries),
+                matches!(r, Role::Supervisor | Role::Admin),
+                "{r:?}"
+            );
+            assert_eq!(permits(r, Function::WriteDiary), r == Role::Agent, "{r:?}");
+        }
+        assert!(permits(Role::QualityOfficer, Function::SpotCheckDiaries));
+        assert!(!permits(Role::Supervisor, Function::SpotCheckDiaries));
     }
 
     #[test]
@@ -267,9 +276,6 @@ mod tests {
 
     #[test]
     fn agent_lacks_admin_functions() {
-        assert_eq!(
-            actor(Role::Agent).require(Function::ManageOrganisation),
-            Err(Forbidden)
-        );
+        assert_eq!(actor(Role::Agent).require(Function::ManageOrganisation), Err(Forbidden));
     }
 }

@@ -84,10 +84,7 @@ pub enum NotCounted {
 
 /// QUO-FACE-D / QUO-CALL-D: does this activity count toward its daily quota? `None` for kinds
 /// without a daily count quota.
-pub fn counts_toward_quota(
-    a: &Activity,
-    policy: &ActivityPolicy,
-) -> Option<Result<(), NotCounted>> {
+pub fn counts_toward_quota(a: &Activity, policy: &ActivityPolicy) -> Option<Result<(), NotCounted>> {
     let verdict = |r: Result<(), NotCounted>| {
         if a.voided_at.is_some() {
             Err(NotCounted::Voided)
@@ -138,11 +135,7 @@ impl DailyCount {
 
 /// QUO-FACE-D and QUO-CALL-D over one agent-day's activities. On a rest day nothing is
 /// required. QUO-2: each day stands alone, a surplus is not carried anywhere.
-pub fn daily_counts(
-    activities: &[Activity],
-    policy: &ActivityPolicy,
-    working_day: bool,
-) -> (DailyCount, DailyCount) {
+pub fn daily_counts(activities: &[Activity], policy: &ActivityPolicy, working_day: bool) -> (DailyCount, DailyCount) {
     let count = |kind: ActivityKind| {
         activities
             .iter()
@@ -237,20 +230,14 @@ mod tests {
         let p = ActivityPolicy::default();
         let mut call = activity(ActivityKind::PhoneService);
         call.duration_seconds = Some(29);
-        assert_eq!(
-            counts_toward_quota(&call, &p),
-            Some(Err(NotCounted::CallTooShort))
-        );
+        assert_eq!(counts_toward_quota(&call, &p), Some(Err(NotCounted::CallTooShort)));
         call.duration_seconds = Some(30);
         assert_eq!(counts_toward_quota(&call, &p), Some(Ok(())));
         let strict = ActivityPolicy {
             min_call_seconds: 45,
             ..p
         };
-        assert_eq!(
-            counts_toward_quota(&call, &strict),
-            Some(Err(NotCounted::CallTooShort))
-        );
+        assert_eq!(counts_toward_quota(&call, &strict), Some(Err(NotCounted::CallTooShort)));
     }
 
     #[test]
@@ -269,10 +256,7 @@ mod tests {
         let mut v = activity(ActivityKind::FaceVisit);
         v.voided_at = Some(at(1));
         assert_eq!(counts_toward_quota(&v, &p), Some(Err(NotCounted::Voided)));
-        assert_eq!(
-            counts_toward_quota(&activity(ActivityKind::OutletService), &p),
-            None
-        );
+        assert_eq!(counts_toward_quota(&activity(ActivityKind::OutletService), &p), None);
     }
 
     #[test]
@@ -293,10 +277,7 @@ mod tests {
     fn time_4_occurred_at_window() {
         let p = ActivityPolicy::default();
         let now = at(200);
-        assert_eq!(
-            check_occurred_at(now + Duration::seconds(300), now, &p),
-            Ok(())
-        );
+        assert_eq!(check_occurred_at(now + Duration::seconds(300), now, &p), Ok(()));
         assert_eq!(
             check_occurred_at(now + Duration::seconds(301), now, &p),
             Err(OccurredAtProblem::InFuture)
@@ -313,10 +294,7 @@ mod tests {
         let a = activity(ActivityKind::FaceVisit);
         let today = a.business_day;
         assert_eq!(may_void(&a, a.agent_id, today), Ok(()));
-        assert_eq!(
-            may_void(&a, UserId::new(), today),
-            Err(VoidRefusal::NotOwner)
-        );
+        assert_eq!(may_void(&a, UserId::new(), today), Err(VoidRefusal::NotOwner));
         assert_eq!(
             may_void(&a, a.agent_id, today.succ_opt().unwrap_or(today)),
             Err(VoidRefusal::NotToday)
@@ -325,10 +303,7 @@ mod tests {
             voided_at: Some(at(2)),
             ..a.clone()
         };
-        assert_eq!(
-            may_void(&voided, a.agent_id, today),
-            Err(VoidRefusal::AlreadyVoided)
-        );
+        assert_eq!(may_void(&voided, a.agent_id, today), Err(VoidRefusal::AlreadyVoided));
     }
 
     proptest! {

@@ -2,10 +2,7 @@
 
 use crate::error::ValidationErrors;
 use crate::ids::{BranchId, CompanyId, TeamId, UserId};
-use crate::time::{
-    parse_time_zone, BranchCalendar, ExceptionKind, MeetingWindow, WorkingWeekdays,
-    DEFAULT_TIME_ZONE,
-};
+use crate::time::{parse_time_zone, BranchCalendar, ExceptionKind, MeetingWindow, WorkingWeekdays, DEFAULT_TIME_ZONE};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -138,10 +135,7 @@ pub fn check_name(errors: &mut ValidationErrors, pointer: &str, name: &str) -> S
     if trimmed.is_empty() {
         errors.push(pointer, "must not be empty");
     } else if trimmed.chars().count() > MAX_NAME_LEN {
-        errors.push(
-            pointer,
-            format!("must be at most {MAX_NAME_LEN} characters"),
-        );
+        errors.push(pointer, format!("must be at most {MAX_NAME_LEN} characters"));
     }
     trimmed.to_owned()
 }
@@ -153,17 +147,11 @@ impl BranchSettings {
         let mut errors = ValidationErrors::default();
         let name = check_name(&mut errors, "/name", &d.name);
         if parse_time_zone(&d.time_zone).is_none() {
-            errors.push(
-                "/time_zone",
-                format!("'{}' is not an IANA time zone name", d.time_zone),
-            );
+            errors.push("/time_zone", format!("'{}' is not an IANA time zone name", d.time_zone));
         }
         let working_weekdays = match WorkingWeekdays::parse_names(&d.working_weekdays) {
             Ok(w) if w.is_empty() => {
-                errors.push(
-                    "/working_weekdays",
-                    "at least one working weekday is required",
-                );
+                errors.push("/working_weekdays", "at least one working weekday is required");
                 w
             }
             Ok(w) => w,
@@ -211,11 +199,7 @@ impl BranchSettings {
     pub fn calendar(&self) -> BranchCalendar {
         BranchCalendar {
             weekdays: self.working_weekdays,
-            exceptions: self
-                .calendar_exceptions
-                .iter()
-                .map(|e| (e.date, e.kind))
-                .collect(),
+            exceptions: self.calendar_exceptions.iter().map(|e| (e.date, e.kind)).collect(),
         }
     }
 
@@ -224,12 +208,7 @@ impl BranchSettings {
         BranchDraft {
             name: self.name.clone(),
             time_zone: self.time_zone.clone(),
-            working_weekdays: self
-                .working_weekdays
-                .names()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            working_weekdays: self.working_weekdays.names().into_iter().map(String::from).collect(),
             calendar_exceptions: self.calendar_exceptions.clone(),
             morning_meeting: (
                 format_hm(self.morning_meeting.start()),
@@ -243,11 +222,7 @@ impl BranchSettings {
     }
 }
 
-fn parse_window(
-    errors: &mut ValidationErrors,
-    pointer: &str,
-    w: &(String, String),
-) -> Option<MeetingWindow> {
+fn parse_window(errors: &mut ValidationErrors, pointer: &str, w: &(String, String)) -> Option<MeetingWindow> {
     let start = parse_hm(&w.0);
     let end = parse_hm(&w.1);
     if start.is_none() {
@@ -415,23 +390,15 @@ mod tests {
     #[test]
     fn settings_round_trip_through_draft() {
         let s = BranchSettings::parse(draft()).ok();
-        let again = s
-            .clone()
-            .and_then(|s| BranchSettings::parse(s.to_draft()).ok());
+        let again = s.clone().and_then(|s| BranchSettings::parse(s.to_draft()).ok());
         assert!(s.is_some());
         assert_eq!(s, again);
     }
 
     #[test]
     fn phone_numbers_normalise_to_digits() {
-        assert_eq!(
-            normalise_phone("+86 138-0013-8000"),
-            Some("+8613800138000".into())
-        );
-        assert_eq!(
-            normalise_phone("(021) 5555 1234"),
-            Some("02155551234".into())
-        );
+        assert_eq!(normalise_phone("+86 138-0013-8000"), Some("+8613800138000".into()));
+        assert_eq!(normalise_phone("(021) 5555 1234"), Some("02155551234".into()));
         assert_eq!(normalise_phone("12"), None);
         assert_eq!(normalise_phone("call me"), None);
     }

@@ -30,3 +30,18 @@ impl Default for ActivityPolicy {
         }
     }
 }
+
+/// Work-diary parameters (DIA-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiaryPolicy {
+    /// DIA-3: the local time on day D by which D's diary is on time.
+    pub diary_deadline: chrono::NaiveTime,
+}
+
+impl Default for DiaryPolicy {
+    fn default() -> Self {
+        Self {
+            diary_deadline: chrono::NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(chrono::NaiveTime::MIN),
+        }
+    }
+}

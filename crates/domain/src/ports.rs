@@ -6,6 +6,7 @@
 
 use crate::activity::{Activity, ActivityKind};
 use crate::client::{Client, Outlet};
+use crate::diary::{Diary, DiaryEvent, LeaveRequest, SpotCheck, SpotCheckSample};
 use crate::ids::{BranchId, CompanyId, TeamId, UserId};
 use crate::org::{Branch, Company, Role, Team, User};
 use chrono::NaiveDate;
@@ -54,30 +55,12 @@ pub trait OrganisationRepo {
     async fn count_users(&self) -> Result<i64, RepoError>;
 
     async fn insert_branch(&self, audit: &AuditContext, branch: &Branch) -> Result<(), RepoError>;
-    async fn update_branch(
-        &self,
-        audit: &AuditContext,
-        before: &Branch,
-        after: &Branch,
-    ) -> Result<(), RepoError>;
-    async fn get_branch(
-        &self,
-        company: CompanyId,
-        id: BranchId,
-    ) -> Result<Option<Branch>, RepoError>;
-    async fn list_branches(
-        &self,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Vec<Branch>, RepoError>;
+    async fn update_branch(&self, audit: &AuditContext, before: &Branch, after: &Branch) -> Result<(), RepoError>;
+    async fn get_branch(&self, company: CompanyId, id: BranchId) -> Result<Option<Branch>, RepoError>;
+    async fn list_branches(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Branch>, RepoError>;
 
     async fn insert_team(&self, audit: &AuditContext, team: &Team) -> Result<(), RepoError>;
-    async fn update_team(
-        &self,
-        audit: &AuditContext,
-        before: &Team,
-        after: &Team,
-    ) -> Result<(), RepoError>;
+    async fn update_team(&self, audit: &AuditContext, before: &Team, after: &Team) -> Result<(), RepoError>;
     async fn get_team(&self, company: CompanyId, id: TeamId) -> Result<Option<Team>, RepoError>;
     async fn list_teams(
         &self,
@@ -85,27 +68,13 @@ pub trait OrganisationRepo {
         scope: &ListScope,
         page: PageRequest,
     ) -> Result<Vec<Team>, RepoError>;
-    async fn teams_led_by(
-        &self,
-        company: CompanyId,
-        supervisor: UserId,
-    ) -> Result<Vec<TeamId>, RepoError>;
+    async fn teams_led_by(&self, company: CompanyId, supervisor: UserId) -> Result<Vec<TeamId>, RepoError>;
     /// Of `ids`, the active users with `role` (one query for a whole batch).
-    async fn users_with_role(
-        &self,
-        company: CompanyId,
-        role: Role,
-        ids: &[uuid::Uuid],
-    ) -> Result<Vec<User>, RepoError>;
+    async fn users_with_role(&self, company: CompanyId, role: Role, ids: &[uuid::Uuid])
+        -> Result<Vec<User>, RepoError>;
 
-    async fn insert_user(&self, audit: Option<&AuditContext>, user: &User)
-        -> Result<(), RepoError>;
-    async fn update_user(
-        &self,
-        audit: &AuditContext,
-        before: &User,
-        after: &User,
-    ) -> Result<(), RepoError>;
+    async fn insert_user(&self, audit: Option<&AuditContext>, user: &User) -> Result<(), RepoError>;
+    async fn update_user(&self, audit: &AuditContext, before: &User, after: &User) -> Result<(), RepoError>;
     async fn get_user(&self, company: CompanyId, id: UserId) -> Result<Option<User>, RepoError>;
     async fn find_user_by_email(&self, email: &str) -> Result<Option<User>, RepoError>;
     async fn list_users(
@@ -139,27 +108,12 @@ pub trait AuthRepo {
         now: DateTime<Utc>,
     ) -> Result<Vec<(String, Vec<u8>)>, RepoError>;
     async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<(), RepoError>;
-    async fn find_refresh_token(&self, token_hash: &str)
-        -> Result<Option<RefreshToken>, RepoError>;
+    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, RepoError>;
     /// Marks `old` used, atomically: false when it was already used (a concurrent rotation).
-    async fn mark_refresh_used(
-        &self,
-        company: CompanyId,
-        id: uuid::Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<bool, RepoError>;
-    async fn revoke_family(
-        &self,
-        company: CompanyId,
-        family: uuid::Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
-    async fn revoke_user_tokens(
-        &self,
-        company: CompanyId,
-        user: UserId,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
+    async fn mark_refresh_used(&self, company: CompanyId, id: uuid::Uuid, at: DateTime<Utc>)
+        -> Result<bool, RepoError>;
+    async fn revoke_family(&self, company: CompanyId, family: uuid::Uuid, at: DateTime<Utc>) -> Result<(), RepoError>;
+    async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
 }
 
 pub trait ClientRepo {
@@ -171,11 +125,7 @@ pub trait ClientRepo {
         before: &Client,
         after: &Client,
     ) -> Result<(), RepoError>;
-    async fn get_client(
-        &self,
-        company: CompanyId,
-        id: uuid::Uuid,
-    ) -> Result<Option<Client>, RepoError>;
+    async fn get_client(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Client>, RepoError>;
     async fn list_clients(
         &self,
         company: CompanyId,
@@ -197,31 +147,14 @@ pub trait ClientRepo {
         phones: &[String],
     ) -> Result<Vec<(String, uuid::Uuid)>, RepoError>;
     /// COM-5: is this normalised number any user's or outlet's phone in the company?
-    async fn phone_belongs_to_staff_or_outlet(
-        &self,
-        company: CompanyId,
-        phone: &str,
-    ) -> Result<bool, RepoError>;
+    async fn phone_belongs_to_staff_or_outlet(&self, company: CompanyId, phone: &str) -> Result<bool, RepoError>;
 }
 
 pub trait OutletRepo {
     async fn insert_outlet(&self, audit: &AuditContext, outlet: &Outlet) -> Result<(), RepoError>;
-    async fn update_outlet(
-        &self,
-        audit: &AuditContext,
-        before: &Outlet,
-        after: &Outlet,
-    ) -> Result<(), RepoError>;
-    async fn get_outlet(
-        &self,
-        company: CompanyId,
-        id: uuid::Uuid,
-    ) -> Result<Option<Outlet>, RepoError>;
-    async fn list_outlets(
-        &self,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Vec<Outlet>, RepoError>;
+    async fn update_outlet(&self, audit: &AuditContext, before: &Outlet, after: &Outlet) -> Result<(), RepoError>;
+    async fn get_outlet(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Outlet>, RepoError>;
+    async fn list_outlets(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Outlet>, RepoError>;
     /// Of `ids`, the outlets `agent` is assigned to.
     async fn outlets_of_agent(
         &self,
@@ -287,11 +220,7 @@ pub trait ActivityRepo {
         user: UserId,
         key: &str,
     ) -> Result<Option<IdempotencyRecord>, RepoError>;
-    async fn get_activity(
-        &self,
-        company: CompanyId,
-        id: uuid::Uuid,
-    ) -> Result<Option<Activity>, RepoError>;
+    async fn get_activity(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Activity>, RepoError>;
     async fn list_activities(
         &self,
         company: CompanyId,
@@ -306,10 +235,63 @@ pub trait ActivityRepo {
         agent: UserId,
         day: NaiveDate,
     ) -> Result<Vec<Activity>, RepoError>;
-    async fn void_activity(
+    async fn void_activity(&self, audit: &AuditContext, before: &Activity, after: &Activity)
+        -> Result<bool, RepoError>;
+}
+
+pub trait DiaryRepo {
+    /// Creates the draft if none exists (concurrent first reads create one), then returns it.
+    async fn get_or_create_diary(&self, draft: &Diary) -> Result<Diary, RepoError>;
+    async fn find_diary(&self, company: CompanyId, agent: UserId, date: NaiveDate) -> Result<Option<Diary>, RepoError>;
+    async fn get_diary_by_id(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Diary>, RepoError>;
+    /// Writes `after` only if the stored version is still `before.version` (false otherwise),
+    /// with a history event and an audit record in the same transaction.
+    async fn update_diary(
         &self,
         audit: &AuditContext,
-        before: &Activity,
-        after: &Activity,
+        before: &Diary,
+        after: &Diary,
+        event: Option<&DiaryEvent>,
     ) -> Result<bool, RepoError>;
+    async fn diary_history(&self, company: CompanyId, diary: uuid::Uuid) -> Result<Vec<DiaryEvent>, RepoError>;
+    /// Diaries of a team's agents on one date.
+    async fn team_diaries(&self, company: CompanyId, team: TeamId, date: NaiveDate) -> Result<Vec<Diary>, RepoError>;
+    /// Submitted (or later) diaries of a team's agents within a period, for spot checks.
+    async fn submitted_diaries(
+        &self,
+        company: CompanyId,
+        team: TeamId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<Diary>, RepoError>;
+
+    async fn insert_leave(&self, audit: &AuditContext, leave: &LeaveRequest) -> Result<(), RepoError>;
+    async fn decide_leave(
+        &self,
+        audit: &AuditContext,
+        before: &LeaveRequest,
+        after: &LeaveRequest,
+    ) -> Result<bool, RepoError>;
+    async fn get_leave(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<LeaveRequest>, RepoError>;
+    async fn list_leave(
+        &self,
+        company: CompanyId,
+        scope: &ListScope,
+        page: PageRequest,
+    ) -> Result<Vec<LeaveRequest>, RepoError>;
+    /// Agents of `team` on approved leave on `date` (one query for the whole team).
+    async fn team_on_leave(&self, company: CompanyId, team: TeamId, date: NaiveDate) -> Result<Vec<UserId>, RepoError>;
+    /// Approved leave of an agent overlapping [from, to].
+    async fn approved_leave(
+        &self,
+        company: CompanyId,
+        agent: UserId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<LeaveRequest>, RepoError>;
+
+    async fn insert_sample(&self, audit: &AuditContext, sample: &SpotCheckSample) -> Result<(), RepoError>;
+    async fn get_sample(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<SpotCheckSample>, RepoError>;
+    async fn insert_spot_check(&self, audit: &AuditContext, check: &SpotCheck) -> Result<(), RepoError>;
+    async fn sample_checks(&self, company: CompanyId, sample: uuid::Uuid) -> Result<Vec<SpotCheck>, RepoError>;
 }

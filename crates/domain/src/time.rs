@@ -1,9 +1,7 @@
 //! Time and calendars (TIME-1..TIME-3): branch zones, working weekdays, dated exceptions and
 //! meeting windows. Business days are dates in the branch's zone; instants are UTC.
 
-use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -45,10 +43,7 @@ pub struct WorkingWeekdays(u8);
 
 impl WorkingWeekdays {
     pub fn from_days(days: &[Weekday]) -> Self {
-        Self(
-            days.iter()
-                .fold(0u8, |m, d| m | (1 << d.num_days_from_monday())),
-        )
+        Self(days.iter().fold(0u8, |m, d| m | (1 << d.num_days_from_monday())))
     }
 
     pub fn contains(self, day: Weekday) -> bool {
@@ -60,10 +55,7 @@ impl WorkingWeekdays {
     }
 
     pub fn days(self) -> Vec<Weekday> {
-        ALL_WEEKDAYS
-            .into_iter()
-            .filter(|d| self.contains(*d))
-            .collect()
+        ALL_WEEKDAYS.into_iter().filter(|d| self.contains(*d)).collect()
     }
 
     /// Lower-case three-letter names, Monday first: the wire and storage form.
@@ -232,10 +224,7 @@ mod tests {
     fn time_1_business_day_uses_branch_zone() {
         let tz = parse_time_zone("Asia/Shanghai").unwrap_or(Tz::UTC);
         // 2026-11-02 17:00 UTC is 01:00 on the 3rd in Shanghai.
-        let at = Utc
-            .with_ymd_and_hms(2026, 11, 2, 17, 0, 0)
-            .single()
-            .unwrap_or_default();
+        let at = Utc.with_ymd_and_hms(2026, 11, 2, 17, 0, 0).single().unwrap_or_default();
         assert_eq!(business_day(at, tz), d(2026, 11, 3));
         assert_eq!(business_day(at, Tz::UTC), d(2026, 11, 2));
     }
@@ -257,9 +246,7 @@ mod tests {
         );
         assert_eq!(
             t,
-            Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0)
-                .single()
-                .unwrap_or_default()
+            Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).single().unwrap_or_default()
         );
     }
 
@@ -274,10 +261,8 @@ mod tests {
     #[test]
     fn time_2_exceptions_override_weekdays() {
         let mut cal = BranchCalendar::default();
-        cal.exceptions
-            .insert(d(2026, 10, 1), ExceptionKind::Holiday); // Thursday
-        cal.exceptions
-            .insert(d(2026, 10, 11), ExceptionKind::WorkingDay); // Sunday
+        cal.exceptions.insert(d(2026, 10, 1), ExceptionKind::Holiday); // Thursday
+        cal.exceptions.insert(d(2026, 10, 11), ExceptionKind::WorkingDay); // Sunday
         assert!(!cal.is_working_day(d(2026, 10, 1)));
         assert!(cal.is_working_day(d(2026, 10, 11)));
         assert_eq!(cal.next_working_day(d(2026, 9, 30)), Some(d(2026, 10, 2)));

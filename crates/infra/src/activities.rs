@@ -6,8 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::activity::{Activity, ActivityKind};
 use domain::ids::{CompanyId, UserId};
 use domain::ports::{
-    ActivityCursor, ActivityFilter, ActivityRepo, AuditContext, IdempotencyRecord, InsertOutcome,
-    ListScope, RepoError,
+    ActivityCursor, ActivityFilter, ActivityRepo, AuditContext, IdempotencyRecord, InsertOutcome, ListScope, RepoError,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -113,11 +112,10 @@ fn existing_sql(company: CompanyId, missing: &[&Activity]) -> Sql {
     let mut sql = Sql::new("");
     let c = sql.arg(Arg::Uuid(company.0));
     let ids = sql.list(missing.iter().map(|a| Arg::Uuid(a.id)));
-    let mut text = format!("SELECT id, agent_id, body_hash, device_call_id FROM activities WHERE company_id = {c} AND (id IN ({ids})");
-    let calls: Vec<&&Activity> = missing
-        .iter()
-        .filter(|a| a.device_call_id.is_some())
-        .collect();
+    let mut text = format!(
+        "SELECT id, agent_id, body_hash, device_call_id FROM activities WHERE company_id = {c} AND (id IN ({ids})"
+    );
+    let calls: Vec<&&Activity> = missing.iter().filter(|a| a.device_call_id.is_some()).collect();
     for a in calls {
         let ag = sql.arg(Arg::Uuid(a.agent_id.0));
         let dc = sql.arg(Arg::OptText(a.device_call_id.clone()));
@@ -128,11 +126,7 @@ fn existing_sql(company: CompanyId, missing: &[&Activity]) -> Sql {
     sql
 }
 
-fn outcomes(
-    activities: &[Activity],
-    created: &HashSet<Uuid>,
-    existing: &[ExistingRow],
-) -> Vec<InsertOutcome> {
+fn outcomes(activities: &[Activity], created: &HashSet<Uuid>, existing: &[ExistingRow]) -> Vec<InsertOutcome> {
     let by_id: HashMap<Uuid, &ExistingRow> = existing.iter().map(|e| (e.id, e)).collect();
     activities
         .iter()
@@ -142,9 +136,7 @@ fn outcomes(
             }
             let found = by_id.get(&a.id).copied().or_else(|| {
                 existing.iter().find(|e| {
-                    e.agent_id == a.agent_id.0
-                        && e.device_call_id.is_some()
-                        && e.device_call_id == a.device_call_id
+                    e.agent_id == a.agent_id.0 && e.device_call_id.is_some() && e.device_call_id == a.device_call_id
                 })
             });
             match found {
@@ -208,17 +200,13 @@ impl ActivityRepo for Db {
             sorted.sort_by_key(|a| a.id);
             for chunk in sorted.chunks(MAX_ROWS_PER_STATEMENT) {
                 let sql = insert_sql(chunk);
-                let ids: Vec<Uuid> =
-                    bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(repo_err)?;
+                let ids: Vec<Uuid> = bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
                 created.extend(ids);
             }
-            let missing: Vec<&Activity> = activities
-                .iter()
-                .filter(|a| !created.contains(&a.id))
-                .collect();
+            let missing: Vec<&Activity> = activities.iter().filter(|a| !created.contains(&a.id)).collect();
             if idem.is_some() && !missing.is_empty() {
                 tx.rollback().await.map_err(repo_err)?;
                 return Ok(None);
@@ -254,25 +242,19 @@ impl ActivityRepo for Db {
             .fetch_optional(p)
             .await
             .map_err(repo_err)?;
-            Ok(row.map(
-                |(request_hash, status, body, created_at)| IdempotencyRecord {
-                    company_id: company,
-                    user_id: user,
-                    key: key.to_owned(),
-                    request_hash,
-                    status: u16::try_from(status).unwrap_or(200),
-                    body,
-                    created_at,
-                },
-            ))
+            Ok(row.map(|(request_hash, status, body, created_at)| IdempotencyRecord {
+                company_id: company,
+                user_id: user,
+                key: key.to_owned(),
+                request_hash,
+                status: u16::try_from(status).unwrap_or(200),
+                body,
+                created_at,
+            }))
         })
     }
 
-    async fn get_activity(
-        &self,
-        company: CompanyId,
-        id: Uuid,
-    ) -> Result<Option<Activity>, RepoError> {
+    async fn get_activity(&self, company: CompanyId, id: Uuid) -> Result<Option<Activity>, RepoError> {
         on_pool!(self, |p| {
             let row = sqlx::query_as::<_, Row>(&format!(
                 "SELECT {COLS} FROM activities WHERE company_id = $1 AND id = $2"
@@ -304,10 +286,7 @@ impl ActivityRepo for Db {
             wh.push(format!("agent_id = {}", sql.arg(Arg::Uuid(a.0))));
         }
         if let Some(k) = f.kind {
-            wh.push(format!(
-                "kind = {}",
-                sql.arg(Arg::Text(k.as_str().to_owned()))
-            ));
+            wh.push(format!("kind = {}", sql.arg(Arg::Text(k.as_str().to_owned()))));
         }
         if let Some(d) = f.from {
             wh.push(format!("business_day >= {}", sql.arg(Arg::Date(d))));
@@ -321,9 +300,7 @@ impl ActivityRepo for Db {
         if let Some(cur) = after {
             let t = sql.arg(Arg::Ts(cur.occurred_at));
             let i = sql.arg(Arg::Uuid(cur.id));
-            wh.push(format!(
-                "(occurred_at < {t} OR (occurred_at = {t} AND id < {i}))"
-            ));
+            wh.push(format!("(occurred_at < {t} OR (occurred_at = {t} AND id < {i}))"));
         }
         let lim = sql.arg(Arg::Int(i64::from(limit)));
         sql.push(&format!(
@@ -360,12 +337,7 @@ impl ActivityRepo for Db {
         })
     }
 
-    async fn void_activity(
-        &self,
-        ctx: &AuditContext,
-        before: &Activity,
-        a: &Activity,
-    ) -> Result<bool, RepoError> {
+    async fn void_activity(&self, ctx: &AuditContext, before: &Activity, a: &Activity) -> Result<bool, RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             // Guarded on "not yet voided", so two concurrent voids record one.
@@ -387,15 +359,7 @@ impl ActivityRepo for Db {
                 tx.rollback().await.map_err(repo_err)?;
                 return Ok(false);
             }
-            audit!(
-                tx,
-                ctx,
-                "void",
-                "activity",
-                a.id,
-                audit_json(before),
-                audit_json(a)
-            )?;
+            audit!(tx, ctx, "void", "activity", a.id, audit_json(before), audit_json(a))?;
             tx.commit().await.map_err(repo_err)?;
             Ok(true)
         })

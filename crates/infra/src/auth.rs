@@ -37,12 +37,10 @@ impl AuthRepo for Db {
             .execute(p)
             .await
             .map_err(repo_err)?;
-            sqlx::query_as::<_, (String, Vec<u8>)>(
-                "SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid",
-            )
-            .fetch_all(p)
-            .await
-            .map_err(repo_err)
+            sqlx::query_as::<_, (String, Vec<u8>)>("SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid")
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)
         })
     }
 
@@ -68,10 +66,7 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn find_refresh_token(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<RefreshToken>, RepoError> {
+    async fn find_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshToken>, RepoError> {
         on_pool!(self, |p| {
             let row: Option<RefreshRow> = sqlx::query_as(
                 "SELECT company_id, id, family_id, user_id, token_hash, created_at, expires_at, used_at, revoked_at \
@@ -95,12 +90,7 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn mark_refresh_used(
-        &self,
-        company: CompanyId,
-        id: Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<bool, RepoError> {
+    async fn mark_refresh_used(&self, company: CompanyId, id: Uuid, at: DateTime<Utc>) -> Result<bool, RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET used_at = $3 \
@@ -116,12 +106,7 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn revoke_family(
-        &self,
-        company: CompanyId,
-        family: Uuid,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepoError> {
+    async fn revoke_family(&self, company: CompanyId, family: Uuid, at: DateTime<Utc>) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND family_id = $2 AND revoked_at IS NULL",
@@ -136,12 +121,7 @@ impl AuthRepo for Db {
         })
     }
 
-    async fn revoke_user_tokens(
-        &self,
-        company: CompanyId,
-        user: UserId,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepoError> {
+    async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             sqlx::query(
                 "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND user_id = $2 AND revoked_at IS NULL",

@@ -43,8 +43,7 @@ impl From<ClientRow> for Client {
     }
 }
 
-const CLIENT_COLS: &str =
-    "company_id, id, agent_id, name, phone, address, household_notes, tags, external_id, \
+const CLIENT_COLS: &str = "company_id, id, agent_id, name, phone, address, household_notes, tags, external_id, \
                            phone_conflict, created_at, updated_at";
 
 fn tags_json(tags: &[String]) -> String {
@@ -73,15 +72,7 @@ impl ClientRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            audit!(
-                tx,
-                ctx,
-                "create",
-                "client",
-                c.id,
-                None::<String>,
-                audit_json(c)
-            )?;
+            audit!(tx, ctx, "create", "client", c.id, None::<String>, audit_json(c))?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -113,15 +104,7 @@ impl ClientRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            audit!(
-                tx,
-                ctx,
-                action,
-                "client",
-                c.id,
-                audit_json(before),
-                audit_json(c)
-            )?;
+            audit!(tx, ctx, action, "client", c.id, audit_json(before), audit_json(c))?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -163,12 +146,7 @@ impl ClientRepo for Db {
         })
     }
 
-    async fn clients_of_agent(
-        &self,
-        company: CompanyId,
-        agent: UserId,
-        ids: &[Uuid],
-    ) -> Result<Vec<Uuid>, RepoError> {
+    async fn clients_of_agent(&self, company: CompanyId, agent: UserId, ids: &[Uuid]) -> Result<Vec<Uuid>, RepoError> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -211,11 +189,7 @@ impl ClientRepo for Db {
         })
     }
 
-    async fn phone_belongs_to_staff_or_outlet(
-        &self,
-        company: CompanyId,
-        phone: &str,
-    ) -> Result<bool, RepoError> {
+    async fn phone_belongs_to_staff_or_outlet(&self, company: CompanyId, phone: &str) -> Result<bool, RepoError> {
         on_pool!(self, |p| {
             sqlx::query_scalar::<_, i64>(
                 "SELECT (SELECT COUNT(*) FROM users WHERE company_id = $1 AND phone = $2) + \
@@ -290,25 +264,12 @@ impl OutletRepo for Db {
                     .await
                     .map_err(repo_err)?;
             }
-            audit!(
-                tx,
-                ctx,
-                "create",
-                "outlet",
-                o.id,
-                None::<String>,
-                audit_json(o)
-            )?;
+            audit!(tx, ctx, "create", "outlet", o.id, None::<String>, audit_json(o))?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_outlet(
-        &self,
-        ctx: &AuditContext,
-        before: &Outlet,
-        o: &Outlet,
-    ) -> Result<(), RepoError> {
+    async fn update_outlet(&self, ctx: &AuditContext, before: &Outlet, o: &Outlet) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             sqlx::query(
@@ -342,15 +303,7 @@ impl OutletRepo for Db {
                         .map_err(repo_err)?;
                 }
             }
-            audit!(
-                tx,
-                ctx,
-                "update",
-                "outlet",
-                o.id,
-                audit_json(before),
-                audit_json(o)
-            )?;
+            audit!(tx, ctx, "update", "outlet", o.id, audit_json(before), audit_json(o))?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -378,11 +331,7 @@ impl OutletRepo for Db {
         })
     }
 
-    async fn list_outlets(
-        &self,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Vec<Outlet>, RepoError> {
+    async fn list_outlets(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Outlet>, RepoError> {
         on_pool!(self, |p| {
             let rows = sqlx::query_as::<_, OutletRow>(&format!(
                 "SELECT {OUTLET_COLS} FROM outlets WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"
@@ -410,12 +359,7 @@ impl OutletRepo for Db {
         })
     }
 
-    async fn outlets_of_agent(
-        &self,
-        company: CompanyId,
-        agent: UserId,
-        ids: &[Uuid],
-    ) -> Result<Vec<Uuid>, RepoError> {
+    async fn outlets_of_agent(&self, company: CompanyId, agent: UserId, ids: &[Uuid]) -> Result<Vec<Uuid>, RepoError> {
         if ids.is_empty() {
             return Ok(vec![]);
         }

@@ -75,10 +75,7 @@ impl Db {
     }
 
     /// PostgreSQL with explicit options (tests use this to pin a per-test schema).
-    pub async fn connect_postgres(
-        opts: PgConnectOptions,
-        max_connections: u32,
-    ) -> Result<Db, DbError> {
+    pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> Result<Db, DbError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .test_before_acquire(false)
@@ -105,10 +102,7 @@ impl Db {
 
     /// Readiness: one trivial round trip.
     pub async fn ping(&self) -> Result<(), DbError> {
-        on_pool!(self, |p| sqlx::query("SELECT 1")
-            .execute(p)
-            .await
-            .map(|_| ()))?;
+        on_pool!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
         Ok(())
     }
 
@@ -121,9 +115,7 @@ impl Db {
 pub(crate) fn repo_err(e: sqlx::Error) -> domain::ports::RepoError {
     use domain::ports::RepoError;
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            RepoError::Conflict(db.message().to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => RepoError::Conflict(db.message().to_owned()),
         _ => RepoError::Storage(e.to_string()),
     }
 }

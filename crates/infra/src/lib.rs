@@ -6,6 +6,7 @@ mod activities;
 mod auth;
 mod clients;
 mod db;
+mod diaries;
 mod org;
 mod sql;
 

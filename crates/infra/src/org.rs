@@ -31,8 +31,7 @@ struct ExceptionRow {
     name: Option<String>,
 }
 
-const BRANCH_COLS: &str =
-    "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
+const BRANCH_COLS: &str = "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
                            evening_start, evening_end, created_at, updated_at";
 
 fn corrupt(what: &str) -> RepoError {
@@ -40,13 +39,8 @@ fn corrupt(what: &str) -> RepoError {
 }
 
 fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch, RepoError> {
-    let names: Vec<&str> = r
-        .working_weekdays
-        .split(',')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let working_weekdays =
-        WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
+    let names: Vec<&str> = r.working_weekdays.split(',').filter(|s| !s.is_empty()).collect();
+    let working_weekdays = WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
     let calendar_exceptions = exceptions
         .iter()
         .filter(|e| e.branch_id == r.id)
@@ -226,25 +220,12 @@ impl OrganisationRepo for Db {
                 .await
                 .map_err(repo_err)?;
             }
-            audit!(
-                tx,
-                ctx,
-                "create",
-                "branch",
-                b.id.0,
-                None::<String>,
-                audit_json(b)
-            )?;
+            audit!(tx, ctx, "create", "branch", b.id.0, None::<String>, audit_json(b))?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_branch(
-        &self,
-        ctx: &AuditContext,
-        before: &Branch,
-        b: &Branch,
-    ) -> Result<(), RepoError> {
+    async fn update_branch(&self, ctx: &AuditContext, before: &Branch, b: &Branch) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             let s = &b.settings;
@@ -287,24 +268,12 @@ impl OrganisationRepo for Db {
                     .map_err(repo_err)?;
                 }
             }
-            audit!(
-                tx,
-                ctx,
-                "update",
-                "branch",
-                b.id.0,
-                audit_json(before),
-                audit_json(b)
-            )?;
+            audit!(tx, ctx, "update", "branch", b.id.0, audit_json(before), audit_json(b))?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn get_branch(
-        &self,
-        company: CompanyId,
-        id: BranchId,
-    ) -> Result<Option<Branch>, RepoError> {
+    async fn get_branch(&self, company: CompanyId, id: BranchId) -> Result<Option<Branch>, RepoError> {
         on_pool!(self, |p| {
             let row: Option<BranchRow> = sqlx::query_as(&format!(
                 "SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id = $2"
@@ -328,11 +297,7 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn list_branches(
-        &self,
-        company: CompanyId,
-        page: PageRequest,
-    ) -> Result<Vec<Branch>, RepoError> {
+    async fn list_branches(&self, company: CompanyId, page: PageRequest) -> Result<Vec<Branch>, RepoError> {
         on_pool!(self, |p| {
             let rows: Vec<BranchRow> = sqlx::query_as(&format!(
                 "SELECT {BRANCH_COLS} FROM branches WHERE company_id = $1 AND id > $2 ORDER BY id LIMIT $3"
@@ -377,25 +342,12 @@ impl OrganisationRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            audit!(
-                tx,
-                ctx,
-                "create",
-                "team",
-                t.id.0,
-                None::<String>,
-                audit_json(t)
-            )?;
+            audit!(tx, ctx, "create", "team", t.id.0, None::<String>, audit_json(t))?;
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_team(
-        &self,
-        ctx: &AuditContext,
-        before: &Team,
-        t: &Team,
-    ) -> Result<(), RepoError> {
+    async fn update_team(&self, ctx: &AuditContext, before: &Team, t: &Team) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             sqlx::query(
@@ -411,15 +363,7 @@ impl OrganisationRepo for Db {
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;
-            audit!(
-                tx,
-                ctx,
-                "update",
-                "team",
-                t.id.0,
-                audit_json(before),
-                audit_json(t)
-            )?;
+            audit!(tx, ctx, "update", "team", t.id.0, audit_json(before), audit_json(t))?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -445,7 +389,9 @@ impl OrganisationRepo for Db {
         page: PageRequest,
     ) -> Result<Vec<Team>, RepoError> {
         let (filter, arg) = scope_filter(scope, Scoped::Teams);
-        let sql = format!("SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
+        let sql = format!(
+            "SELECT {TEAM_COLS} FROM teams WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3"
+        );
         on_pool!(self, |p| {
             let q = sqlx::query_as::<_, TeamRow>(&sql)
                 .bind(company.0)
@@ -462,11 +408,7 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn teams_led_by(
-        &self,
-        company: CompanyId,
-        supervisor: UserId,
-    ) -> Result<Vec<TeamId>, RepoError> {
+    async fn teams_led_by(&self, company: CompanyId, supervisor: UserId) -> Result<Vec<TeamId>, RepoError> {
         on_pool!(self, |p| {
             sqlx::query_scalar::<_, Uuid>(
                 "SELECT id FROM teams WHERE company_id = $1 AND supervisor_id = $2 ORDER BY id",
@@ -480,12 +422,7 @@ impl OrganisationRepo for Db {
         })
     }
 
-    async fn users_with_role(
-        &self,
-        company: CompanyId,
-        role: Role,
-        ids: &[Uuid],
-    ) -> Result<Vec<User>, RepoError> {
+    async fn users_with_role(&self, company: CompanyId, role: Role, ids: &[Uuid]) -> Result<Vec<User>, RepoError> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -508,15 +445,13 @@ impl OrganisationRepo for Db {
     async fn insert_user(&self, ctx: Option<&AuditContext>, u: &User) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            sqlx::query(
-                "INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)",
-            )
-            .bind(&u.email)
-            .bind(u.company_id.0)
-            .bind(u.id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(repo_err)?;
+            sqlx::query("INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)")
+                .bind(&u.email)
+                .bind(u.company_id.0)
+                .bind(u.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
             sqlx::query(&format!(
                 "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
             ))
@@ -536,26 +471,13 @@ impl OrganisationRepo for Db {
             .await
             .map_err(repo_err)?;
             if let Some(ctx) = ctx {
-                audit!(
-                    tx,
-                    ctx,
-                    "create",
-                    "user",
-                    u.id.0,
-                    None::<String>,
-                    audit_json(u)
-                )?;
+                audit!(tx, ctx, "create", "user", u.id.0, None::<String>, audit_json(u))?;
             }
             tx.commit().await.map_err(repo_err)
         })
     }
 
-    async fn update_user(
-        &self,
-        ctx: &AuditContext,
-        before: &User,
-        u: &User,
-    ) -> Result<(), RepoError> {
+    async fn update_user(&self, ctx: &AuditContext, before: &User, u: &User) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
             if before.email != u.email {
@@ -589,15 +511,7 @@ impl OrganisationRepo for Db {
             } else {
                 "update"
             };
-            audit!(
-                tx,
-                ctx,
-                action,
-                "user",
-                u.id.0,
-                audit_json(before),
-                audit_json(u)
-            )?;
+            audit!(tx, ctx, action, "user", u.id.0, audit_json(before), audit_json(u))?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -621,7 +535,11 @@ impl OrganisationRepo for Db {
             let row: Option<UserRow> = sqlx::query_as(&format!(
                 "SELECT {} FROM login_emails l JOIN users u ON u.company_id = l.company_id AND u.id = l.user_id \
                  WHERE l.email = $1",
-                USER_COLS.split(", ").map(|c| format!("u.{c}")).collect::<Vec<_>>().join(", ")
+                USER_COLS
+                    .split(", ")
+                    .map(|c| format!("u.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
             .bind(email)
             .fetch_optional(p)
@@ -638,7 +556,9 @@ impl OrganisationRepo for Db {
         page: PageRequest,
     ) -> Result<Vec<User>, RepoError> {
         let (filter, arg) = scope_filter(scope, Scoped::Users);
-        let sql = format!("SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3");
+        let sql = format!(
+            "SELECT {USER_COLS} FROM users WHERE company_id = $1 AND id > $2 AND {filter} ORDER BY id LIMIT $3"
+        );
         on_pool!(self, |p| {
             let q = sqlx::query_as::<_, UserRow>(&sql)
                 .bind(company.0)

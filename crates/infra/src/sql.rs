@@ -71,12 +71,7 @@ macro_rules! bind_args {
 pub(crate) use bind_args;
 
 /// The filter for person-owned rows (`col` holds the person) within a listing scope.
-pub(crate) fn person_scope(
-    sql: &mut Sql,
-    scope: &domain::ports::ListScope,
-    col: &str,
-    company_ph: &str,
-) -> String {
+pub(crate) fn person_scope(sql: &mut Sql, scope: &domain::ports::ListScope, col: &str, company_ph: &str) -> String {
     use domain::ports::ListScope;
     match scope {
         ListScope::Company => "1 = 1".to_owned(),

@@ -73,11 +73,7 @@ async fn setup(base: &str, http: &reqwest::Client, n: usize) -> anyhow::Result<V
         r
     };
     let login = |email: String| {
-        let req = post(
-            "/v1/auth/login",
-            None,
-            json!({"email": email, "password": PASSWORD}),
-        );
+        let req = post("/v1/auth/login", None, json!({"email": email, "password": PASSWORD}));
         async move {
             let v: Value = req.send().await?.json().await?;
             anyhow::Ok(v["access_token"].as_str().unwrap_or_default().to_owned())
@@ -107,15 +103,13 @@ async fn setup(base: &str, http: &reqwest::Client, n: usize) -> anyhow::Result<V
             .send()
             .await?;
         let token = login(email).await?;
-        let client_id = id(post(
-            "/v1/clients",
-            Some(&token),
-            json!({"name": format!("Client {i}")}),
-        )
-        .send()
-        .await?
-        .json()
-        .await?);
+        let client_id = id(
+            post("/v1/clients", Some(&token), json!({"name": format!("Client {i}")}))
+                .send()
+                .await?
+                .json()
+                .await?,
+        );
         agents.push(Agent { token, client_id });
     }
     Ok(agents)
@@ -132,10 +126,7 @@ async fn floor_single(db: web::Data<Db>, body: web::Json<Value>) -> HttpResponse
 }
 
 async fn floor_batch(db: web::Data<Db>, body: web::Json<Value>) -> HttpResponse {
-    let items = body.into_inner()["items"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let items = body.into_inner()["items"].as_array().cloned().unwrap_or_default();
     write_floor(&db, items).await
 }
 
@@ -144,13 +135,9 @@ async fn write_floor(db: &Db, items: Vec<Value>) -> HttpResponse {
     let acts: Vec<Activity> = items
         .into_iter()
         .map(|v| Activity {
-            company_id: CompanyId(
-                Uuid::parse_str(v["company"].as_str().unwrap_or_default()).unwrap_or_default(),
-            ),
+            company_id: CompanyId(Uuid::parse_str(v["company"].as_str().unwrap_or_default()).unwrap_or_default()),
             id: Uuid::parse_str(v["id"].as_str().unwrap_or_default()).unwrap_or_default(),
-            agent_id: UserId(
-                Uuid::parse_str(v["agent"].as_str().unwrap_or_default()).unwrap_or_default(),
-            ),
+            agent_id: UserId(Uuid::parse_str(v["agent"].as_str().unwrap_or_default()).unwrap_or_default()),
             kind: ActivityKind::PhoneService,
             occurred_at: now,
             received_at: now,
@@ -292,9 +279,7 @@ async fn activities(seconds: u64) -> anyhow::Result<()> {
     tokio::spawn(floor);
     let floor_base = format!("http://127.0.0.1:{floor_port}");
 
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(128)
-        .build()?;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(128).build()?;
     let agents = Arc::new(setup(&base, &http, 64).await?);
     // The floor writes rows for the same company and agents.
     let me: Vec<(String, String)> = {
@@ -333,12 +318,7 @@ async fn activities(seconds: u64) -> anyhow::Result<()> {
         "scenario", "clients", "req/s", "activities/s", "p50 ms", "p99 ms", "errors"
     );
     for (label, path, floor_path, per) in [
-        (
-            "single POST /v1/activities",
-            "/v1/activities",
-            "/floor/single",
-            1usize,
-        ),
+        ("single POST /v1/activities", "/v1/activities", "/floor/single", 1usize),
         (
             "batch POST /v1/activities:batch",
             "/v1/activities:batch",

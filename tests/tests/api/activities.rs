@@ -28,9 +28,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(c.status, 201, "{}", c.body);
-    let c2 = app
-        .post("/v1/clients", &agent, json!({"name": "Li Lei"}))
-        .await;
+    let c2 = app.post("/v1/clients", &agent, json!({"name": "Li Lei"})).await;
     let o = app
         .post(
             "/v1/outlets",
@@ -73,9 +71,7 @@ engine_test!(
         }
         items.push(call(&f.client2, "2026-11-03T03:00:00Z", 12));
         let batch = json!({ "items": items });
-        let first = app
-            .post("/v1/activities:batch", &f.agent, batch.clone())
-            .await;
+        let first = app.post("/v1/activities:batch", &f.agent, batch.clone()).await;
         assert_eq!(first.status, 200, "{}", first.body);
         assert_eq!(first.body["created"], 8);
         // Two more uploads of the same batch, concurrently.
@@ -104,17 +100,11 @@ engine_test!(
             today.body["phone_services"],
             json!({"counted": 4, "required": 5, "remaining": 1})
         );
-        let nc = today.body["not_counted"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let nc = today.body["not_counted"].as_array().cloned().unwrap_or_default();
         assert_eq!(nc.len(), 1);
         assert_eq!(nc[0]["reason"], "call_too_short");
         assert_eq!(nc[0]["activity_id"], items[7]["id"]);
-        assert!(nc[0]["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("12 s"));
+        assert!(nc[0]["detail"].as_str().unwrap_or_default().contains("12 s"));
 
         // Who may read them: the agent's own supervisor yes; another agent, another team's
         // supervisor and another company no (404, like a missing id).
@@ -132,19 +122,12 @@ engine_test!(
         );
         let agent_b = app.login("agent-b@test.local", PASSWORD).await;
         let sup_b = app.login("sup-b@test.local", PASSWORD).await;
-        api::seed::seed_demo(&app.db, &test_config(), PASSWORD)
-            .await
-            .ok();
+        api::seed::seed_demo(&app.db, &test_config(), PASSWORD).await.ok();
         let other_co = app.login("admin@demo.fieldbook.local", PASSWORD).await;
         for t in [&agent_b, &sup_b, &other_co] {
             app.get(&path, t).await.assert_problem(404, "not_found");
             let list = app.get("/v1/activities", t).await;
-            assert_eq!(
-                list.body["items"].as_array().map(Vec::len),
-                Some(0),
-                "{}",
-                list.body
-            );
+            assert_eq!(list.body["items"].as_array().map(Vec::len), Some(0), "{}", list.body);
         }
         app.get(&format!("/v1/agents/{}/today", f.org.agent_a), &sup_b)
             .await
@@ -166,10 +149,7 @@ engine_test!(
         assert_eq!(first.status, 201, "{}", first.body);
         assert_eq!(
             first.header("location"),
-            Some(format!(
-                "/v1/activities/{}",
-                item["id"].as_str().unwrap_or_default()
-            ))
+            Some(format!("/v1/activities/{}", item["id"].as_str().unwrap_or_default()))
         );
         assert_eq!(first.body["received_at"], "2026-11-03T04:00:00Z");
         assert_eq!(first.body["agent_id"], f.org.agent_a.as_str());
@@ -248,14 +228,8 @@ engine_test!(
                 with(&["details", "location", "accuracy_m"], json!(-1)),
                 "/details/location/accuracy_m",
             ),
-            (
-                with(&["occurred_at"], json!("2026-11-03T04:05:01Z")),
-                "/occurred_at",
-            ),
-            (
-                with(&["occurred_at"], json!("2026-10-27T03:59:59Z")),
-                "/occurred_at",
-            ),
+            (with(&["occurred_at"], json!("2026-11-03T04:05:01Z")), "/occurred_at"),
+            (with(&["occurred_at"], json!("2026-10-27T03:59:59Z")), "/occurred_at"),
             (with(&["occurred_at"], json!("yesterday")), "/occurred_at"),
             (with(&["client_id"], json!(foreign_client)), "/client_id"),
             (with(&["client_id"], json!(Uuid::new_v4())), "/client_id"),
@@ -277,10 +251,7 @@ engine_test!(
                 call(&f.client, "2026-11-03T03:00:00Z", 86401),
                 "/details/duration_seconds",
             ),
-            (
-                call(&f.client, "2026-11-03T03:00:00Z", -1),
-                "/details/duration_seconds",
-            ),
+            (call(&f.client, "2026-11-03T03:00:00Z", -1), "/details/duration_seconds"),
             (
                 json!({"id": Uuid::now_v7(), "kind": "phone_service", "occurred_at": "2026-11-03T03:00:00Z", "details": {"duration_seconds": 40, "purpose": "prospect_tracking"}}),
                 "/client_id",
@@ -315,11 +286,7 @@ engine_test!(
             assert_eq!(r.status, 422, "{pointer}: {}", r.body);
             r.assert_field_error(pointer);
         }
-        assert_eq!(
-            app.count("activities").await,
-            0,
-            "a rejected activity was written"
-        );
+        assert_eq!(app.count("activities").await, 0, "a rejected activity was written");
         // The valid forms of the kinds above are accepted.
         for ok in [
             json!({"id": Uuid::now_v7(), "kind": "outlet_service", "occurred_at": "2026-11-03T03:00:00Z", "outlet_id": f.outlet}),
@@ -367,9 +334,7 @@ engine_test!(
             "/items/1/details/location/lat"
         );
         assert_eq!(res[1]["problem"]["status"], 422);
-        assert!(res[1]["problem"]["request_id"]
-            .as_str()
-            .is_some_and(|s| !s.is_empty()));
+        assert!(res[1]["problem"]["request_id"].as_str().is_some_and(|s| !s.is_empty()));
         assert_eq!(res[2]["problem"]["code"], "validation_failed");
         assert_eq!(res[4]["problem"]["code"], "id_conflict");
         assert_eq!(
@@ -382,21 +347,14 @@ engine_test!(
         );
         assert_eq!(app.count("activities").await, 1);
 
-        let too_many: Vec<serde_json::Value> = (0..501)
-            .map(|_| visit(&f.client, "2026-11-03T03:00:00Z"))
-            .collect();
+        let too_many: Vec<serde_json::Value> = (0..501).map(|_| visit(&f.client, "2026-11-03T03:00:00Z")).collect();
         app.post("/v1/activities:batch", &f.agent, json!({"items": too_many}))
             .await
             .assert_field_error("/items");
-        let five_hundred: Vec<serde_json::Value> = (0..500)
-            .map(|i| call(&f.client, "2026-11-03T03:00:00Z", i))
-            .collect();
+        let five_hundred: Vec<serde_json::Value> =
+            (0..500).map(|i| call(&f.client, "2026-11-03T03:00:00Z", i)).collect();
         let big = app
-            .post(
-                "/v1/activities:batch",
-                &f.agent,
-                json!({"items": five_hundred}),
-            )
+            .post("/v1/activities:batch", &f.agent, json!({"items": five_hundred}))
             .await;
         assert_eq!(big.status, 200, "{}", big.body);
         assert_eq!(big.body["created"], 500);
@@ -413,13 +371,9 @@ engine_test!(
             .await
             .assert_problem(403, "forbidden");
         let sup = app.login("sup-a@test.local", PASSWORD).await;
-        app.post(
-            "/v1/activities",
-            &sup,
-            visit(&f.client, "2026-11-03T03:00:00Z"),
-        )
-        .await
-        .assert_problem(403, "forbidden");
+        app.post("/v1/activities", &sup, visit(&f.client, "2026-11-03T03:00:00Z"))
+            .await
+            .assert_problem(403, "forbidden");
     }
 );
 
@@ -436,31 +390,20 @@ engine_test!(
             {"device_call_id": "dev-3", "number": "??", "started_at": "2026-11-03T02:20:00Z", "duration_seconds": 20},
             {"device_call_id": "dev-4", "number": "13800001112", "started_at": "2026-11-03T02:20:00Z", "duration_seconds": 90000}
         ]});
-        let r = app
-            .post("/v1/activities:call-log", &f.agent, entries.clone())
-            .await;
+        let r = app.post("/v1/activities:call-log", &f.agent, entries.clone()).await;
         assert_eq!(r.status, 200, "{}", r.body);
         let res = r.body["results"].as_array().cloned().unwrap_or_default();
         let statuses: Vec<&str> = res.iter().filter_map(|x| x["status"].as_str()).collect();
         assert_eq!(statuses, vec!["created", "created", "rejected", "rejected"]);
-        assert_eq!(
-            res[2]["problem"]["errors"][0]["pointer"],
-            "/entries/2/number"
-        );
-        assert_eq!(
-            res[3]["problem"]["errors"][0]["pointer"],
-            "/entries/3/duration_seconds"
-        );
+        assert_eq!(res[2]["problem"]["errors"][0]["pointer"], "/entries/2/number");
+        assert_eq!(res[3]["problem"]["errors"][0]["pointer"], "/entries/3/duration_seconds");
         let again = app.post("/v1/activities:call-log", &f.agent, entries).await;
         assert_eq!(again.body["duplicates"], 2);
         assert_eq!(app.count("activities").await, 2);
         // The number matched the client; the other became prospect tracking.
         let first = app
             .get(
-                &format!(
-                    "/v1/activities/{}",
-                    res[0]["id"].as_str().unwrap_or_default()
-                ),
+                &format!("/v1/activities/{}", res[0]["id"].as_str().unwrap_or_default()),
                 &f.agent,
             )
             .await;
@@ -468,10 +411,7 @@ engine_test!(
         assert_eq!(first.body["details"]["device_call_id"], "dev-1");
         let second = app
             .get(
-                &format!(
-                    "/v1/activities/{}",
-                    res[1]["id"].as_str().unwrap_or_default()
-                ),
+                &format!("/v1/activities/{}", res[1]["id"].as_str().unwrap_or_default()),
                 &f.agent,
             )
             .await;
@@ -499,9 +439,7 @@ engine_test!(
         let id = v["id"].as_str().unwrap_or_default().to_owned();
         assert_eq!(app.post("/v1/activities", &f.agent, v).await.status, 201);
         let path = format!("/v1/activities/{id}/void");
-        app.post(&path, &f.agent, json!({}))
-            .await
-            .assert_field_error("/reason");
+        app.post(&path, &f.agent, json!({})).await.assert_field_error("/reason");
         let agent_b = app.login("agent-b@test.local", PASSWORD).await;
         app.post(&path, &agent_b, json!({"reason": "mine now"}))
             .await
@@ -510,9 +448,7 @@ engine_test!(
         app.post(&path, &sup, json!({"reason": "no"}))
             .await
             .assert_problem(403, "forbidden");
-        let r = app
-            .post(&path, &f.agent, json!({"reason": "logged twice"}))
-            .await;
+        let r = app.post(&path, &f.agent, json!({"reason": "logged twice"})).await;
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.body["voided"]["reason"], "logged twice");
         app.post(&path, &f.agent, json!({"reason": "again"}))
@@ -536,7 +472,11 @@ engine_test!(
         )
         .await
         .assert_problem(409, "not_current_business_day");
-        app.create_user(&f.org.admin, json!({"email": "q@test.local", "name": "Q", "password": PASSWORD, "role": "quality_officer"})).await;
+        app.create_user(
+            &f.org.admin,
+            json!({"email": "q@test.local", "name": "Q", "password": PASSWORD, "role": "quality_officer"}),
+        )
+        .await;
         let q = app.login("q@test.local", PASSWORD).await;
         let r = app
             .post(
@@ -585,13 +525,8 @@ engine_test!(
         sorted.sort();
         sorted.reverse();
         assert_eq!(seen, sorted, "newest first");
-        let page = app
-            .get("/v1/activities?kind=face_visit&limit=2", &f.agent)
-            .await;
-        let cursor = page.body["next_cursor"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let page = app.get("/v1/activities?kind=face_visit&limit=2", &f.agent).await;
+        let cursor = page.body["next_cursor"].as_str().unwrap_or_default().to_owned();
         app.get(
             &format!("/v1/activities?kind=phone_service&limit=2&cursor={cursor}"),
             &f.agent,
@@ -602,9 +537,7 @@ engine_test!(
             .get(&format!("/v1/activities?client_id={}", f.client2), &f.agent)
             .await;
         assert_eq!(by_client.body["items"].as_array().map(Vec::len), Some(3));
-        let days = app
-            .get("/v1/activities?from=2026-11-04&to=2026-11-05", &f.agent)
-            .await;
+        let days = app.get("/v1/activities?from=2026-11-04&to=2026-11-05", &f.agent).await;
         assert_eq!(days.body["items"].as_array().map(Vec::len), Some(0));
         app.get("/v1/activities?from=2026-11-05&to=2026-11-04", &f.agent)
             .await
@@ -615,11 +548,13 @@ engine_test!(
         app.get("/v1/activities?limit=0", &f.agent)
             .await
             .assert_field_error("/query/limit");
-        app.create_user(&f.org.admin, json!({"email": "cb@test.local", "name": "CB", "password": PASSWORD, "role": "callback_agent"})).await;
+        app.create_user(
+            &f.org.admin,
+            json!({"email": "cb@test.local", "name": "CB", "password": PASSWORD, "role": "callback_agent"}),
+        )
+        .await;
         let cb = app.login("cb@test.local", PASSWORD).await;
-        app.get("/v1/activities", &cb)
-            .await
-            .assert_problem(403, "forbidden");
+        app.get("/v1/activities", &cb).await.assert_problem(403, "forbidden");
         let id = items[0]["id"].as_str().unwrap_or_default();
         let one = app.get(&format!("/v1/activities/{id}"), &f.agent).await;
         let etag = one.header("etag").unwrap_or_default();
@@ -654,11 +589,7 @@ engine_test!(
         )
         .await;
         let r = app
-            .post(
-                "/v1/activities",
-                &f.agent,
-                visit(&f.client, "2026-11-03T17:31:00Z"),
-            )
+            .post("/v1/activities", &f.agent, visit(&f.client, "2026-11-03T17:31:00Z"))
             .await;
         assert_eq!(r.body["business_day"], "2026-11-03");
         let today = app.get("/v1/agents/me/today", &f.agent).await;
@@ -683,12 +614,7 @@ engine_test!(
 );
 
 engine_test!(test_clock_exists_only_when_enabled, |app| {
-    app.call(
-        Method::PUT,
-        "/v1/test/clock",
-        None,
-        Some(json!({"now": NOON})),
-    )
-    .await
-    .assert_problem(404, "not_found");
+    app.call(Method::PUT, "/v1/test/clock", None, Some(json!({"now": NOON})))
+        .await
+        .assert_problem(404, "not_found");
 });

@@ -7,11 +7,7 @@ fn forge(claims: serde_json::Value, secret: &str, kid: Option<&str>) -> String {
     encode(&h, &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap_or_default()
 }
 
-fn claims_for(
-    me: &serde_json::Value,
-    company: &str,
-    tweak: impl FnOnce(&mut serde_json::Value),
-) -> serde_json::Value {
+fn claims_for(me: &serde_json::Value, company: &str, tweak: impl FnOnce(&mut serde_json::Value)) -> serde_json::Value {
     let now = chrono::Utc::now().timestamp();
     let mut c = json!({
         "sub": me["id"], "cid": company, "role": me["role"], "iss": "fieldbook", "aud": "fieldbook-api",
@@ -45,9 +41,7 @@ engine_test!(login_returns_tokens_and_me_answers, |app| {
     assert_eq!(r.status, 200);
     assert_eq!(r.body["token_type"], "Bearer");
     assert_eq!(r.body["expires_in"], 900);
-    assert!(r.body["refresh_token"]
-        .as_str()
-        .is_some_and(|t| t.len() > 30));
+    assert!(r.body["refresh_token"].as_str().is_some_and(|t| t.len() > 30));
     let token = r.body["access_token"].as_str().unwrap_or_default();
     let me = app.get("/v1/me", token).await;
     assert_eq!(me.status, 200);
@@ -55,35 +49,25 @@ engine_test!(login_returns_tokens_and_me_answers, |app| {
     assert_eq!(me.body["role"], "admin");
     assert!(me.body.get("password_hash").is_none());
     // E-mail comparison ignores case and surrounding spaces.
-    assert_eq!(
-        app.login_full(" ADMIN@test.local ", ADMIN_PASSWORD)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.login_full(" ADMIN@test.local ", ADMIN_PASSWORD).await.status, 200);
 });
 
-engine_test!(
-    login_rejects_wrong_password_and_unknown_email_alike,
-    |app| {
-        let wrong = app.login_full(ADMIN_EMAIL, "not-the-password").await;
-        wrong.assert_problem(401, "unauthorized");
-        assert_eq!(wrong.header("www-authenticate").as_deref(), Some("Bearer"));
-        let unknown = app
-            .login_full("nobody@test.local", "whatever-password")
-            .await;
-        unknown.assert_problem(401, "unauthorized");
-        assert_eq!(wrong.body["detail"], unknown.body["detail"]);
-        app.call(
-            Method::POST,
-            "/v1/auth/login",
-            None,
-            Some(json!({"email": ADMIN_EMAIL})),
-        )
-        .await
-        .assert_field_error("/password");
-    }
-);
+engine_test!(login_rejects_wrong_password_and_unknown_email_alike, |app| {
+    let wrong = app.login_full(ADMIN_EMAIL, "not-the-password").await;
+    wrong.assert_problem(401, "unauthorized");
+    assert_eq!(wrong.header("www-authenticate").as_deref(), Some("Bearer"));
+    let unknown = app.login_full("nobody@test.local", "whatever-password").await;
+    unknown.assert_problem(401, "unauthorized");
+    assert_eq!(wrong.body["detail"], unknown.body["detail"]);
+    app.call(
+        Method::POST,
+        "/v1/auth/login",
+        None,
+        Some(json!({"email": ADMIN_EMAIL})),
+    )
+    .await
+    .assert_field_error("/password");
+});
 
 engine_test!(
     login_is_throttled_per_account,
@@ -98,18 +82,10 @@ engine_test!(
         }
         let r = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         r.assert_problem(429, "too_many_attempts");
-        let retry: u64 = r
-            .header("retry-after")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        let retry: u64 = r.header("retry-after").and_then(|v| v.parse().ok()).unwrap_or(0);
         assert!(retry > 0 && retry <= 900, "Retry-After {retry}");
         // Another account from the same address is not blocked by this account's failures.
-        assert_eq!(
-            app.login_full("nobody@test.local", "x-password")
-                .await
-                .status,
-            401
-        );
+        assert_eq!(app.login_full("nobody@test.local", "x-password").await.status, 401);
     }
 );
 
@@ -144,10 +120,7 @@ engine_test!(refresh_rotates_and_reuse_revokes_the_family, |app| {
     assert_eq!(second.status, 200, "{}", second.body);
     let r2 = second.body["refresh_token"].clone();
     assert_ne!(r1, r2);
-    let access2 = second.body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let access2 = second.body["access_token"].as_str().unwrap_or_default().to_owned();
     assert_eq!(app.get("/v1/me", &access2).await.status, 200);
     // Replaying the rotated token fails ...
     app.call(
@@ -234,10 +207,7 @@ engine_test!(
 
 engine_test!(logout_revokes_the_refresh_family, |app| {
     let r = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let access = r.body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let access = r.body["access_token"].as_str().unwrap_or_default().to_owned();
     let refresh = r.body["refresh_token"].clone();
     let out = app
         .call(
@@ -260,14 +230,9 @@ engine_test!(logout_revokes_the_refresh_family, |app| {
     let r = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let refresh = r.body["refresh_token"].clone();
     assert_eq!(
-        app.call(
-            Method::POST,
-            "/v1/auth/logout",
-            Some(&access),
-            Some(json!({}))
-        )
-        .await
-        .status,
+        app.call(Method::POST, "/v1/auth/logout", Some(&access), Some(json!({})))
+            .await
+            .status,
         204
     );
     app.call(
@@ -312,16 +277,11 @@ engine_test!(forged_expired_and_malformed_tokens_are_401, |app| {
             "unknown kid",
             forge(claims_for(&me, &cid, |_| {}), JWT_SECRET, Some("k2")),
         ),
-        (
-            "no kid",
-            forge(claims_for(&me, &cid, |_| {}), JWT_SECRET, None),
-        ),
+        ("no kid", forge(claims_for(&me, &cid, |_| {}), JWT_SECRET, None)),
         (
             "expired",
             forge(
-                claims_for(&me, &cid, |c| {
-                    c["exp"] = json!(chrono::Utc::now().timestamp() - 10)
-                }),
+                claims_for(&me, &cid, |c| c["exp"] = json!(chrono::Utc::now().timestamp() - 10)),
                 JWT_SECRET,
                 Some("env"),
             ),
@@ -347,9 +307,7 @@ engine_test!(forged_expired_and_malformed_tokens_are_401, |app| {
         (
             "not yet valid",
             forge(
-                claims_for(&me, &cid, |c| {
-                    c["nbf"] = json!(chrono::Utc::now().timestamp() + 300)
-                }),
+                claims_for(&me, &cid, |c| c["nbf"] = json!(chrono::Utc::now().timestamp() + 300)),
                 JWT_SECRET,
                 Some("env"),
             ),
@@ -397,15 +355,10 @@ engine_test!(forged_expired_and_malformed_tokens_are_401, |app| {
         )
         .unwrap_or_default()
     };
-    app.get("/v1/me", &hs512)
-        .await
-        .assert_problem(401, "unauthorized");
+    app.get("/v1/me", &hs512).await.assert_problem(401, "unauthorized");
     let no_header = app.call(Method::GET, "/v1/me", None, None).await;
     no_header.assert_problem(401, "unauthorized");
-    assert_eq!(
-        no_header.header("www-authenticate").as_deref(),
-        Some("Bearer")
-    );
+    assert_eq!(no_header.header("www-authenticate").as_deref(), Some("Bearer"));
     let basic = app
         .send(
             app.client
@@ -425,19 +378,14 @@ engine_test!(
         let token = app.admin().await;
         assert_eq!(app.get("/v1/me", &token).await.status, 200);
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-        app.get("/v1/me", &token)
-            .await
-            .assert_problem(401, "unauthorized");
+        app.get("/v1/me", &token).await.assert_problem(401, "unauthorized");
     }
 );
 
 engine_test!(deactivated_user_is_locked_out_at_once, |app| {
     let org = make_org(&app).await;
     let agent = app.login_full("agent-a@test.local", PASSWORD).await;
-    let access = agent.body["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let access = agent.body["access_token"].as_str().unwrap_or_default().to_owned();
     let r = app
         .call(
             Method::POST,
@@ -448,9 +396,7 @@ engine_test!(deactivated_user_is_locked_out_at_once, |app| {
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["active"], false);
-    app.get("/v1/me", &access)
-        .await
-        .assert_problem(401, "unauthorized");
+    app.get("/v1/me", &access).await.assert_problem(401, "unauthorized");
     app.login_full("agent-a@test.local", PASSWORD)
         .await
         .assert_problem(401, "unauthorized");
@@ -463,9 +409,7 @@ engine_test!(deactivated_user_is_locked_out_at_once, |app| {
     .await
     .assert_problem(401, "unauthorized");
     // Never deleted: still readable by the admin.
-    let read = app
-        .get(&format!("/v1/users/{}", org.agent_a), &org.admin)
-        .await;
+    let read = app.get(&format!("/v1/users/{}", org.agent_a), &org.admin).await;
     assert_eq!(read.status, 200);
     assert_eq!(read.body["active"], false);
 });

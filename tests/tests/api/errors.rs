@@ -23,20 +23,14 @@ engine_test!(malformed_inputs_get_problem_json, |app| {
         )
         .await;
     not_json.assert_problem(415, "unsupported_media_type");
-    let no_type = app
-        .send(app.client.post(&url).bearer_auth(&admin).body("{}"))
-        .await;
+    let no_type = app.send(app.client.post(&url).bearer_auth(&admin).body("{}")).await;
     no_type.assert_problem(415, "unsupported_media_type");
     let wrong_type = app.post("/v1/branches", &admin, json!({"name": 42})).await;
     wrong_type.assert_field_error("/name");
     let array = app.post("/v1/branches", &admin, json!([1, 2])).await;
     array.assert_problem(422, "validation_failed");
     let unknown = app
-        .post(
-            "/v1/branches",
-            &admin,
-            json!({"name": "X", "colour": "red"}),
-        )
+        .post("/v1/branches", &admin, json!({"name": "X", "colour": "red"}))
         .await;
     unknown.assert_field_error("/colour");
     let nested_unknown = app
@@ -74,9 +68,7 @@ engine_test!(unknown_routes_methods_and_paths_get_problem_json, |app| {
     app.call(Method::GET, "/nowhere", None, None)
         .await
         .assert_problem(404, "not_found");
-    let wrong_method = app
-        .call(Method::DELETE, "/v1/branches", Some(&admin), None)
-        .await;
+    let wrong_method = app.call(Method::DELETE, "/v1/branches", Some(&admin), None).await;
     wrong_method.assert_problem(405, "method_not_allowed");
     assert_eq!(wrong_method.header("allow").as_deref(), Some("GET, POST"));
     let put_user = app
@@ -102,14 +94,9 @@ engine_test!(request_ids_are_echoed_or_generated, |app| {
                 .header("x-request-id", "trace-abc-123"),
         )
         .await;
-    assert_eq!(
-        given.header("x-request-id").as_deref(),
-        Some("trace-abc-123")
-    );
+    assert_eq!(given.header("x-request-id").as_deref(), Some("trace-abc-123"));
     let generated = app.call(Method::GET, "/health", None, None).await;
-    assert!(generated
-        .header("x-request-id")
-        .is_some_and(|r| r.len() >= 16));
+    assert!(generated.header("x-request-id").is_some_and(|r| r.len() >= 16));
     let problem = app
         .send(
             app.client

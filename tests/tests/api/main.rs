@@ -4,6 +4,7 @@ mod activities;
 mod auth;
 mod clients;
 mod contract;
+mod diaries;
 mod errors;
 mod org;
 

@@ -1,22 +1,17 @@
 use super::*;
 
-engine_test!(
-    bootstrap_admin_builds_an_organisation_and_the_agent_logs_in,
-    |app| {
-        let org = make_org(&app).await;
-        let agent = app.login("agent-a@test.local", PASSWORD).await;
-        let me = app.get("/v1/me", &agent).await;
-        assert_eq!(me.status, 200);
-        assert_eq!(me.body["role"], "agent");
-        assert_eq!(me.body["team_id"], org.team_a.as_str());
-        // An agent's branch follows from their team.
-        assert_eq!(me.body["branch_id"], org.branch.as_str());
-        let team = app
-            .get(&format!("/v1/teams/{}", org.team_a), &org.admin)
-            .await;
-        assert_eq!(team.body["supervisor_id"], org.sup_a.as_str());
-    }
-);
+engine_test!(bootstrap_admin_builds_an_organisation_and_the_agent_logs_in, |app| {
+    let org = make_org(&app).await;
+    let agent = app.login("agent-a@test.local", PASSWORD).await;
+    let me = app.get("/v1/me", &agent).await;
+    assert_eq!(me.status, 200);
+    assert_eq!(me.body["role"], "agent");
+    assert_eq!(me.body["team_id"], org.team_a.as_str());
+    // An agent's branch follows from their team.
+    assert_eq!(me.body["branch_id"], org.branch.as_str());
+    let team = app.get(&format!("/v1/teams/{}", org.team_a), &org.admin).await;
+    assert_eq!(team.body["supervisor_id"], org.sup_a.as_str());
+});
 
 engine_test!(time_1_branch_zone_must_be_iana, |app| {
     let admin = app.admin().await;
@@ -42,42 +37,33 @@ engine_test!(time_1_branch_zone_must_be_iana, |app| {
 
 engine_test!(time_1_to_3_branch_defaults_and_full_settings, |app| {
     let admin = app.admin().await;
-    let r = app
-        .post("/v1/branches", &admin, json!({"name": "Default"}))
-        .await;
+    let r = app.post("/v1/branches", &admin, json!({"name": "Default"})).await;
     assert_eq!(r.status, 201, "{}", r.body);
     assert_eq!(r.body["time_zone"], "Asia/Shanghai");
     assert_eq!(
         r.body["working_weekdays"],
         json!(["mon", "tue", "wed", "thu", "fri", "sat"])
     );
-    assert_eq!(
-        r.body["morning_meeting"],
-        json!({"start": "08:30", "end": "09:30"})
-    );
-    assert_eq!(
-        r.body["evening_meeting"],
-        json!({"start": "17:30", "end": "18:30"})
-    );
-    assert_eq!(
-        r.header("location"),
-        Some(format!("/v1/branches/{}", r.id()))
-    );
+    assert_eq!(r.body["morning_meeting"], json!({"start": "08:30", "end": "09:30"}));
+    assert_eq!(r.body["evening_meeting"], json!({"start": "17:30", "end": "18:30"}));
+    assert_eq!(r.header("location"), Some(format!("/v1/branches/{}", r.id())));
     let full = app
-        .post("/v1/branches", &admin, json!({
-            "name": "Berlin", "time_zone": "Europe/Berlin", "working_weekdays": ["mon", "tue", "wed", "thu", "fri"],
-            "calendar_exceptions": [
-                {"date": "2026-12-25", "kind": "holiday", "name": "Christmas"},
-                {"date": "2026-12-27", "kind": "working_day"}
-            ],
-            "morning_meeting": {"start": "08:00", "end": "09:00"},
-            "evening_meeting": {"start": "17:00", "end": "17:45"}
-        }))
+        .post(
+            "/v1/branches",
+            &admin,
+            json!({
+                "name": "Berlin", "time_zone": "Europe/Berlin", "working_weekdays": ["mon", "tue", "wed", "thu", "fri"],
+                "calendar_exceptions": [
+                    {"date": "2026-12-25", "kind": "holiday", "name": "Christmas"},
+                    {"date": "2026-12-27", "kind": "working_day"}
+                ],
+                "morning_meeting": {"start": "08:00", "end": "09:00"},
+                "evening_meeting": {"start": "17:00", "end": "17:45"}
+            }),
+        )
         .await;
     assert_eq!(full.status, 201, "{}", full.body);
-    let got = app
-        .get(&format!("/v1/branches/{}", full.id()), &admin)
-        .await;
+    let got = app.get(&format!("/v1/branches/{}", full.id()), &admin).await;
     assert_eq!(got.status, 200);
     assert_eq!(got.body, full.body);
     assert_eq!(
@@ -141,14 +127,17 @@ engine_test!(time_3_meeting_windows_are_validated, |app| {
 engine_test!(branch_update_merges_and_is_audited, |app| {
     let org = make_org(&app).await;
     let path = format!("/v1/branches/{}", org.branch);
-    let r = app.patch(&path, &org.admin, json!({"time_zone": "Europe/Berlin", "evening_meeting": {"start": "18:00", "end": "19:00"}})).await;
+    let r = app
+        .patch(
+            &path,
+            &org.admin,
+            json!({"time_zone": "Europe/Berlin", "evening_meeting": {"start": "18:00", "end": "19:00"}}),
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["time_zone"], "Europe/Berlin");
     assert_eq!(r.body["name"], "Pudong");
-    assert_eq!(
-        r.body["morning_meeting"],
-        json!({"start": "08:30", "end": "09:30"})
-    );
+    assert_eq!(r.body["morning_meeting"], json!({"start": "08:30", "end": "09:30"}));
     // A change that would overlap the untouched morning window is refused and changes nothing.
     app.patch(
         &path,
@@ -161,10 +150,7 @@ engine_test!(branch_update_merges_and_is_audited, |app| {
         .await
         .assert_field_error("/status");
     let now = app.get(&path, &org.admin).await;
-    assert_eq!(
-        now.body["evening_meeting"],
-        json!({"start": "18:00", "end": "19:00"})
-    );
+    assert_eq!(now.body["evening_meeting"], json!({"start": "18:00", "end": "19:00"}));
     let audits = audit_count(&app, "branch", &org.branch).await;
     assert_eq!(audits, 2, "create + one update");
     // Only admins change branches; everyone in the company reads them.
@@ -209,8 +195,7 @@ engine_test!(etag_and_if_none_match, |app| {
         )
         .await;
     assert_eq!(again.status, 304);
-    app.patch(&path, &org.admin, json!({"name": "Renamed"}))
-        .await;
+    app.patch(&path, &org.admin, json!({"name": "Renamed"})).await;
     let changed = app
         .send(
             app.client
@@ -266,19 +251,16 @@ engine_test!(team_needs_a_real_supervisor_and_branch, |app| {
 
 engine_test!(user_creation_is_validated, |app| {
     let org = make_org(&app).await;
-    let base = json!({"email": "new@test.local", "name": "New", "password": PASSWORD, "role": "agent", "team_id": org.team_a});
+    let base =
+        json!({"email": "new@test.local", "name": "New", "password": PASSWORD, "role": "agent", "team_id": org.team_a});
     let with = |k: &str, v: serde_json::Value| {
         let mut b = base.clone();
         b[k] = v;
         b
     };
-    app.post(
-        "/v1/users",
-        &org.admin,
-        with("email", json!("not-an-email")),
-    )
-    .await
-    .assert_field_error("/email");
+    app.post("/v1/users", &org.admin, with("email", json!("not-an-email")))
+        .await
+        .assert_field_error("/email");
     app.post("/v1/users", &org.admin, with("password", json!("short")))
         .await
         .assert_field_error("/password");
@@ -288,23 +270,15 @@ engine_test!(user_creation_is_validated, |app| {
     app.post("/v1/users", &org.admin, with("team_id", json!(null)))
         .await
         .assert_field_error("/team_id");
-    app.post(
-        "/v1/users",
-        &org.admin,
-        with("team_id", json!(uuid::Uuid::new_v4())),
-    )
-    .await
-    .assert_field_error("/team_id");
+    app.post("/v1/users", &org.admin, with("team_id", json!(uuid::Uuid::new_v4())))
+        .await
+        .assert_field_error("/team_id");
     app.post("/v1/users", &org.admin, with("phone", json!("call me")))
         .await
         .assert_field_error("/phone");
-    app.post(
-        "/v1/users",
-        &org.admin,
-        with("email", json!("AGENT-A@test.local")),
-    )
-    .await
-    .assert_field_error("/email");
+    app.post("/v1/users", &org.admin, with("email", json!("AGENT-A@test.local")))
+        .await
+        .assert_field_error("/email");
     let mut sup = with("role", json!("supervisor"));
     sup.as_object_mut().map(|o| o.remove("team_id"));
     app.post("/v1/users", &org.admin, sup.clone())
@@ -322,11 +296,7 @@ engine_test!(user_creation_is_validated, |app| {
     let users = app.get("/v1/users?limit=200", &org.admin).await;
     assert_eq!(users.body["items"].as_array().map(Vec::len), Some(5));
     let ok = app
-        .post(
-            "/v1/users",
-            &org.admin,
-            with("phone", json!("+86 138-0013-8000")),
-        )
+        .post("/v1/users", &org.admin, with("phone", json!("+86 138-0013-8000")))
         .await;
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.body["phone"], "+8613800138000");
@@ -335,10 +305,7 @@ engine_test!(user_creation_is_validated, |app| {
 
 engine_test!(role_lacking_a_function_gets_403, |app| {
     let org = make_org(&app).await;
-    for (email, _) in [
-        ("agent-a@test.local", "agent"),
-        ("sup-a@test.local", "supervisor"),
-    ] {
+    for (email, _) in [("agent-a@test.local", "agent"), ("sup-a@test.local", "supervisor")] {
         let t = app.login(email, PASSWORD).await;
         app.post("/v1/branches", &t, json!({"name": "Mine"}))
             .await
@@ -357,13 +324,9 @@ engine_test!(role_lacking_a_function_gets_403, |app| {
         )
         .await
         .assert_problem(403, "forbidden");
-        app.patch(
-            &format!("/v1/users/{}", org.agent_a),
-            &t,
-            json!({"role": "admin"}),
-        )
-        .await
-        .assert_problem(403, "forbidden");
+        app.patch(&format!("/v1/users/{}", org.agent_a), &t, json!({"role": "admin"}))
+            .await
+            .assert_problem(403, "forbidden");
         app.call(
             Method::POST,
             &format!("/v1/users/{}/deactivate", org.agent_b),
@@ -374,23 +337,20 @@ engine_test!(role_lacking_a_function_gets_403, |app| {
         .assert_problem(403, "forbidden");
     }
     for role in ["quality_officer", "callback_agent", "hr"] {
-        app.create_user(&org.admin, json!({"email": format!("{role}@test.local"), "name": role, "password": PASSWORD, "role": role})).await;
+        app.create_user(
+            &org.admin,
+            json!({"email": format!("{role}@test.local"), "name": role, "password": PASSWORD, "role": role}),
+        )
+        .await;
         let t = app.login(&format!("{role}@test.local"), PASSWORD).await;
         app.post("/v1/branches", &t, json!({"name": "Mine"}))
             .await
             .assert_problem(403, "forbidden");
         // Back-office staff read the company's people.
-        assert_eq!(
-            app.get(&format!("/v1/users/{}", org.agent_b), &t)
-                .await
-                .status,
-            200
-        );
+        assert_eq!(app.get(&format!("/v1/users/{}", org.agent_b), &t).await.status, 200);
     }
     // The agent's role is unchanged after the refused attempts.
-    let agent = app
-        .get(&format!("/v1/users/{}", org.agent_a), &org.admin)
-        .await;
+    let agent = app.get(&format!("/v1/users/{}", org.agent_a), &org.admin).await;
     assert_eq!(agent.body["role"], "agent");
 });
 
@@ -406,16 +366,9 @@ engine_test!(agents_see_themselves_supervisors_their_team, |app| {
     // A colleague is a 404, exactly like a missing user.
     let colleague = app.get(&format!("/v1/users/{}", org.sup_a), &agent).await;
     colleague.assert_problem(404, "not_found");
-    let missing = app
-        .get(&format!("/v1/users/{}", uuid::Uuid::new_v4()), &agent)
-        .await;
+    let missing = app.get(&format!("/v1/users/{}", uuid::Uuid::new_v4()), &agent).await;
     assert_eq!(missing.body["detail"], colleague.body["detail"]);
-    assert_eq!(
-        app.get(&format!("/v1/teams/{}", org.team_a), &agent)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.get(&format!("/v1/teams/{}", org.team_a), &agent).await.status, 200);
     app.get(&format!("/v1/teams/{}", org.team_b), &agent)
         .await
         .assert_problem(404, "not_found");
@@ -424,22 +377,13 @@ engine_test!(agents_see_themselves_supervisors_their_team, |app| {
     let list = app.get("/v1/users", &sup).await;
     let mut ids: Vec<String> = list.body["items"]
         .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|u| u["id"].as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|u| u["id"].as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
     ids.sort();
     let mut expected = vec![org.agent_a.clone(), org.sup_a.clone()];
     expected.sort();
     assert_eq!(ids, expected);
-    assert_eq!(
-        app.get(&format!("/v1/users/{}", org.agent_a), &sup)
-            .await
-            .status,
-        200
-    );
+    assert_eq!(app.get(&format!("/v1/users/{}", org.agent_a), &sup).await.status, 200);
     // Another team's agent and team: 404.
     app.get(&format!("/v1/users/{}", org.agent_b), &sup)
         .await
@@ -465,9 +409,7 @@ engine_test!(nobody_sees_another_company, |app| {
         format!("/v1/teams/{}", org.team_a),
         format!("/v1/branches/{}", org.branch),
     ] {
-        app.get(&path, &other_admin)
-            .await
-            .assert_problem(404, "not_found");
+        app.get(&path, &other_admin).await.assert_problem(404, "not_found");
     }
     app.patch(
         &format!("/v1/users/{}", org.agent_a),
@@ -485,9 +427,7 @@ engine_test!(nobody_sees_another_company, |app| {
     .await
     .assert_problem(404, "not_found");
     // A team in our company cannot be led by the other company's supervisor.
-    let sup1 = app
-        .login("supervisor1@demo.fieldbook.local", PASSWORD)
-        .await;
+    let sup1 = app.login("supervisor1@demo.fieldbook.local", PASSWORD).await;
     let their_sup = app.get("/v1/me", &sup1).await.id();
     app.post(
         "/v1/teams",
@@ -506,9 +446,7 @@ engine_test!(nobody_sees_another_company, |app| {
         "{emails:?}"
     );
     assert_eq!(
-        app.get(&format!("/v1/users/{}", org.agent_a), &org.admin)
-            .await
-            .body["name"],
+        app.get(&format!("/v1/users/{}", org.agent_a), &org.admin).await.body["name"],
         "Agent a"
     );
 });
@@ -522,11 +460,7 @@ engine_test!(pagination_uses_cursors_and_caps_limit, |app| {
         assert_eq!(page.status, 200, "{}", page.body);
         let items = page.body["items"].as_array().cloned().unwrap_or_default();
         assert!(items.len() <= 2);
-        seen.extend(
-            items
-                .iter()
-                .filter_map(|u| u["id"].as_str().map(str::to_owned)),
-        );
+        seen.extend(items.iter().filter_map(|u| u["id"].as_str().map(str::to_owned)));
         match page.body["next_cursor"].as_str() {
             Some(c) => path = format!("/v1/users?limit=2&cursor={c}"),
             None => break,
@@ -632,9 +566,7 @@ engine_test!(deactivation_rules, |app| {
 engine_test!(user_update_changes_password_and_placement, |app| {
     let org = make_org(&app).await;
     let path = format!("/v1/users/{}", org.agent_a);
-    let r = app
-        .patch(&path, &org.admin, json!({"team_id": org.team_b}))
-        .await;
+    let r = app.patch(&path, &org.admin, json!({"team_id": org.team_b})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["team_id"], org.team_b.as_str());
     let sup_b = app.login("sup-b@test.local", PASSWORD).await;
@@ -644,18 +576,13 @@ engine_test!(user_update_changes_password_and_placement, |app| {
         "the new supervisor sees the moved agent"
     );
     let r = app
-        .patch(
-            &path,
-            &org.admin,
-            json!({"password": "a-brand-new-password"}),
-        )
+        .patch(&path, &org.admin, json!({"password": "a-brand-new-password"}))
         .await;
     assert_eq!(r.status, 200);
     app.login_full("agent-a@test.local", PASSWORD)
         .await
         .assert_problem(401, "unauthorized");
-    app.login("agent-a@test.local", "a-brand-new-password")
-        .await;
+    app.login("agent-a@test.local", "a-brand-new-password").await;
     app.patch(
         &format!("/v1/users/{}", org.sup_a),
         &org.admin,

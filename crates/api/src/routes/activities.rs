@@ -2,8 +2,8 @@
 //! per-item batch results, idempotent replays, call-log import, voiding and the today view.
 
 use super::{
-    audit_ctx, insert_location, request_id, with_etag, IdPath, TAG_AGENT, TAG_BACK_OFFICE,
-    TAG_INTEGRATION, TAG_SUPERVISOR,
+    audit_ctx, insert_location, request_id, with_etag, IdPath, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION,
+    TAG_SUPERVISOR,
 };
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -16,15 +16,15 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use domain::access::{Actor, Function, Owner, Reach};
 use domain::activity::{
-    check_occurred_at, counts_toward_quota, daily_counts, may_void, Activity, ActivityKind,
-    NotCounted, OccurredAtProblem, VoidRefusal,
+    check_occurred_at, counts_toward_quota, daily_counts, may_void, Activity, ActivityKind, NotCounted,
+    OccurredAtProblem, VoidRefusal,
 };
 use domain::ids::{CompanyId, UserId};
 use domain::org::{normalise_phone, Branch, Role, User};
 use domain::policy::ActivityPolicy;
 use domain::ports::{
-    ActivityCursor, ActivityFilter, ActivityRepo, ClientRepo, IdempotencyRecord, InsertOutcome,
-    OrganisationRepo, OutletRepo, RepoError,
+    ActivityCursor, ActivityFilter, ActivityRepo, ClientRepo, IdempotencyRecord, InsertOutcome, OrganisationRepo,
+    OutletRepo, RepoError,
 };
 use domain::time::{business_day, parse_time_zone, BranchCalendar};
 use domain::ValidationErrors;
@@ -402,12 +402,7 @@ fn check_notes(errors: &mut ValidationErrors, pointer: &str, notes: Option<&Stri
     }
 }
 
-fn occurred_problem(
-    errors: &mut ValidationErrors,
-    pointer: &str,
-    at: DateTime<Utc>,
-    ctx: &LogContext,
-) {
+fn occurred_problem(errors: &mut ValidationErrors, pointer: &str, at: DateTime<Utc>, ctx: &LogContext) {
     match check_occurred_at(at, ctx.now, &ctx.policy) {
         Ok(()) => {}
         Err(OccurredAtProblem::InFuture) => errors.push(
@@ -419,10 +414,7 @@ fn occurred_problem(
         ),
         Err(OccurredAtProblem::TooOld) => errors.push(
             pointer,
-            format!(
-                "is more than {} days in the past",
-                ctx.policy.max_backdate_days
-            ),
+            format!("is more than {} days in the past", ctx.policy.max_backdate_days),
         ),
     }
 }
@@ -442,15 +434,9 @@ fn parse_item(value: Value, p: &str, ctx: &LogContext) -> Result<Parsed, Validat
     };
     let needs = |errors: &mut ValidationErrors, field: &str, present: bool, required: bool| {
         if required && !present {
-            errors.push(
-                format!("{p}/{field}"),
-                format!("is required for {}", kind.as_str()),
-            );
+            errors.push(format!("{p}/{field}"), format!("is required for {}", kind.as_str()));
         } else if !required && present {
-            errors.push(
-                format!("{p}/{field}"),
-                format!("does not apply to {}", kind.as_str()),
-            );
+            errors.push(format!("{p}/{field}"), format!("does not apply to {}", kind.as_str()));
         }
     };
     let mut duration = None;
@@ -485,10 +471,7 @@ fn parse_item(value: Value, p: &str, ctx: &LogContext) -> Result<Parsed, Validat
             let mut d: PhoneServiceDetails = decode_value(details, &dp)?;
             needs(&mut errors, "outlet_id", env.outlet_id.is_some(), false);
             if !(0..=86_400).contains(&d.duration_seconds) {
-                errors.push(
-                    format!("{dp}/duration_seconds"),
-                    "must be between 0 and 86400",
-                );
+                errors.push(format!("{dp}/duration_seconds"), "must be between 0 and 86400");
             }
             match (&env.client_id, &d.prospect_phone) {
                 (None, None) => errors.push(
@@ -510,10 +493,7 @@ fn parse_item(value: Value, p: &str, ctx: &LogContext) -> Result<Parsed, Validat
             }
             if let Some(dc) = &d.device_call_id {
                 if dc.is_empty() || dc.len() > 128 {
-                    errors.push(
-                        format!("{dp}/device_call_id"),
-                        "must be 1 to 128 characters",
-                    );
+                    errors.push(format!("{dp}/device_call_id"), "must be 1 to 128 characters");
                 }
             }
             let started = micros(d.started_at.unwrap_or(occurred_at));
@@ -528,10 +508,7 @@ fn parse_item(value: Value, p: &str, ctx: &LogContext) -> Result<Parsed, Validat
             let d: RenewalCollectionDetails = decode_value(details, &dp)?;
             needs(&mut errors, "client_id", env.client_id.is_some(), true);
             needs(&mut errors, "outlet_id", env.outlet_id.is_some(), false);
-            if d.policy_number
-                .as_ref()
-                .is_some_and(|n| n.is_empty() || n.len() > 64)
-            {
+            if d.policy_number.as_ref().is_some_and(|n| n.is_empty() || n.len() > 64) {
                 errors.push(format!("{dp}/policy_number"), "must be 1 to 64 characters");
             }
             check_notes(&mut errors, &format!("{dp}/notes"), d.notes.as_ref());
@@ -603,11 +580,7 @@ struct Visible {
     supervisors: HashSet<Uuid>,
 }
 
-async fn visible_refs(
-    state: &AppState,
-    ctx: &LogContext,
-    items: &[&Parsed],
-) -> Result<Visible, ApiError> {
+async fn visible_refs(state: &AppState, ctx: &LogContext, items: &[&Parsed]) -> Result<Visible, ApiError> {
     let uniq = |f: &dyn Fn(&Parsed) -> Option<Uuid>| -> Vec<Uuid> {
         let mut v: Vec<Uuid> = items.iter().filter_map(|p| f(p)).collect();
         v.sort();
@@ -644,10 +617,7 @@ fn check_refs(p: &Parsed, prefix: &str, v: &Visible) -> Result<(), ValidationErr
         errors.push(format!("{prefix}/client_id"), "no such client of yours");
     }
     if p.outlet_id.is_some_and(|o| !v.outlets.contains(&o)) {
-        errors.push(
-            format!("{prefix}/outlet_id"),
-            "no such outlet assigned to you",
-        );
+        errors.push(format!("{prefix}/outlet_id"), "no such outlet assigned to you");
     }
     if p.supervisor.is_some_and(|s| !v.supervisors.contains(&s)) {
         errors.push(
@@ -714,11 +684,7 @@ async fn store(
         }
     }
     let activities: Vec<Activity> = to_write.iter().map(|(_, a)| a.clone()).collect();
-    let written = state
-        .db
-        .insert_activities(&activities, None)
-        .await?
-        .unwrap_or_default();
+    let written = state.db.insert_activities(&activities, None).await?.unwrap_or_default();
     let mut decided: HashMap<usize, Outcome> = HashMap::new();
     for ((i, a), w) in to_write.into_iter().zip(written) {
         let outcome = match w {
@@ -741,9 +707,7 @@ async fn store(
                 .unwrap_or_else(|| Outcome::Rejected(ApiError::internal())),
             // A repeat shares its first copy's fate when the content is the same (stored →
             // duplicate, rejected → rejected); different content under one id is a conflict.
-            Slot::SameAs(first) if hashes[first] != hashes[i] => {
-                Outcome::Rejected(conflict_error())
-            }
+            Slot::SameAs(first) if hashes[first] != hashes[i] => Outcome::Rejected(conflict_error()),
             Slot::SameAs(first) => match &out[first] {
                 Outcome::Created(a) => Outcome::Duplicate(a.id),
                 Outcome::Duplicate(id) => Outcome::Duplicate(*id),
@@ -755,11 +719,7 @@ async fn store(
     Ok(out)
 }
 
-fn batch_response(
-    req: &HttpRequest,
-    outcomes: Vec<Outcome>,
-    ids: &[Option<Uuid>],
-) -> BatchResponse {
+fn batch_response(req: &HttpRequest, outcomes: Vec<Outcome>, ids: &[Option<Uuid>]) -> BatchResponse {
     let rid = request_id(req);
     let results: Vec<ItemResult> = outcomes
         .into_iter()
@@ -880,11 +840,7 @@ pub async fn create_activity(
                 .get_activity(ctx.company, id)
                 .await?
                 .ok_or_else(ApiError::internal)?;
-            Ok(with_etag(
-                &req,
-                StatusCode::OK,
-                &ActivityDto::from(&existing),
-            ))
+            Ok(with_etag(&req, StatusCode::OK, &ActivityDto::from(&existing)))
         }
         Some(Outcome::Rejected(e)) => Err(e),
         None => Err(ApiError::internal()),
@@ -902,9 +858,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         return Ok(None);
     };
     match v.to_str() {
-        Ok(s) if !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic()) => {
-            Ok(Some(s.to_owned()))
-        }
+        Ok(s) if !s.is_empty() && s.len() <= 255 && s.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(s.to_owned())),
         _ => Err(ApiError::bad_request(
             "invalid_idempotency_key",
             "Idempotency-Key must be 1 to 255 printable ASCII characters",
@@ -1026,10 +980,14 @@ pub async fn import_call_log(
         .map(|(i, e)| {
             let p = format!("/entries/{i}");
             let e = e?;
-            let number = normalise_phone(&e.number)
-                .ok_or_else(|| ValidationErrors::single(format!("{p}/number"), "must be a phone number of 5 to 20 digits"))?;
+            let number = normalise_phone(&e.number).ok_or_else(|| {
+                ValidationErrors::single(format!("{p}/number"), "must be a phone number of 5 to 20 digits")
+            })?;
             // The same device call always maps to the same activity id, so re-imports dedupe.
-            let id = Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{}:{}:{}", ctx.company, ctx.agent, e.device_call_id).as_bytes());
+            let id = Uuid::new_v5(
+                &Uuid::NAMESPACE_OID,
+                format!("{}:{}:{}", ctx.company, ctx.agent, e.device_call_id).as_bytes(),
+            );
             ids.push(Some(id));
             let client = matches.get(&number).copied();
             let item = serde_json::json!({
@@ -1157,14 +1115,9 @@ pub async fn list_activities(
                 .decode(c)
                 .ok()
                 .and_then(|b| serde_json::from_slice(&b).ok())
-                .ok_or_else(|| {
-                    ApiError::field("/query/cursor", "is not a cursor this API issued")
-                })?;
+                .ok_or_else(|| ApiError::field("/query/cursor", "is not a cursor this API issued"))?;
             if data.f != digest {
-                return Err(ApiError::field(
-                    "/query/cursor",
-                    "was issued for other filters",
-                ));
+                return Err(ApiError::field("/query/cursor", "was issued for other filters"));
             }
             Some(ActivityCursor {
                 occurred_at: data.t,
@@ -1174,13 +1127,7 @@ pub async fn list_activities(
     };
     let rows = state
         .db
-        .list_activities(
-            auth.actor.company_id,
-            &reach.person_scope(),
-            &filter,
-            after,
-            limit,
-        )
+        .list_activities(auth.actor.company_id, &reach.person_scope(), &filter, after, limit)
         .await?;
     let next_cursor = (rows.len() == limit as usize)
         .then(|| rows.last())
@@ -1214,12 +1161,7 @@ async fn activity_owner(state: &AppState, a: &Activity) -> Result<Owner, ApiErro
     })
 }
 
-async fn load_activity(
-    state: &AppState,
-    actor: &Actor,
-    reach: &Reach,
-    id: Uuid,
-) -> Result<Activity, ApiError> {
+async fn load_activity(state: &AppState, actor: &Actor, reach: &Reach, id: Uuid) -> Result<Activity, ApiError> {
     let a = state
         .db
         .get_activity(actor.company_id, id)
@@ -1293,17 +1235,16 @@ pub async fn void_activity(
     let now = state.clock.now();
     if correcting {
         if before.voided_at.is_some() {
-            return Err(ApiError::conflict(
-                "already_voided",
-                "this activity is already voided",
-            ));
+            return Err(ApiError::conflict("already_voided", "this activity is already voided"));
         }
     } else {
         let ctx = log_context(&state, &auth.user).await?;
         match may_void(&before, auth.actor.user_id, business_day(now, ctx.tz)) {
             Ok(()) => {}
             Err(VoidRefusal::NotOwner) => return Err(ApiError::not_found("activity")),
-            Err(VoidRefusal::AlreadyVoided) => return Err(ApiError::conflict("already_voided", "this activity is already voided")),
+            Err(VoidRefusal::AlreadyVoided) => {
+                return Err(ApiError::conflict("already_voided", "this activity is already voided"))
+            }
             Err(VoidRefusal::NotToday) => {
                 return Err(ApiError::conflict(
                     "not_current_business_day",
@@ -1327,10 +1268,7 @@ pub async fn void_activity(
         .void_activity(&audit_ctx(&req, &state, &auth.actor), &before, &after)
         .await?
     {
-        return Err(ApiError::conflict(
-            "already_voided",
-            "this activity is already voided",
-        ));
+        return Err(ApiError::conflict("already_voided", "this activity is already voided"));
     }
     Ok(with_etag(&req, StatusCode::OK, &ActivityDto::from(&after)))
 }
@@ -1389,10 +1327,7 @@ async fn today_view(state: &AppState, agent: &User) -> Result<TodayView, ApiErro
         .map(|b| b.settings.calendar())
         .unwrap_or_else(BranchCalendar::default);
     let working_day = calendar.is_working_day(day);
-    let acts = state
-        .db
-        .activities_of_day(agent.company_id, agent.id, day)
-        .await?;
+    let acts = state.db.activities_of_day(agent.company_id, agent.id, day).await?;
     let (face, call) = daily_counts(&acts, &ctx.policy, working_day);
     let not_counted = acts
         .iter()
@@ -1406,10 +1341,7 @@ async fn today_view(state: &AppState, agent: &User) -> Result<TodayView, ApiErro
                     NotCounted::NoClient => NotCountedReason::NoClient,
                 },
                 detail: match reason {
-                    NotCounted::Voided => format!(
-                        "voided: {} (ACT-5)",
-                        a.void_reason.clone().unwrap_or_default()
-                    ),
+                    NotCounted::Voided => format!("voided: {} (ACT-5)", a.void_reason.clone().unwrap_or_default()),
                     NotCounted::CallTooShort => format!(
                         "the call lasted {} s; calls count from {} s (ACT-3)",
                         a.duration_seconds.unwrap_or(0),
@@ -1449,10 +1381,7 @@ async fn today_view(state: &AppState, agent: &User) -> Result<TodayView, ApiErro
     security(("bearer" = []))
 )]
 #[get("/agents/me/today")]
-pub async fn my_today(
-    auth: Authenticated,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn my_today(auth: Authenticated, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Function::LogActivities)?;
     Ok(HttpResponse::Ok().json(today_view(&state, &auth.user).await?))
 }

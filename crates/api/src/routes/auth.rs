@@ -3,7 +3,7 @@
 use super::{TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
 use crate::auth::{hash_token, random_token, verify_password, Authenticated};
 use crate::error::{ApiError, Problem};
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, OptionalJson};
 use crate::routes::org::UserDto;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -45,7 +45,7 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token to revoke (with its whole family). Omit it to sign out everywhere.
@@ -55,11 +55,7 @@ pub struct LogoutRequest {
 }
 
 /// Issues an access token and a refresh token in `family` (a new family on login).
-async fn issue_tokens(
-    state: &AppState,
-    user: &User,
-    family: uuid::Uuid,
-) -> Result<TokenResponse, ApiError> {
+async fn issue_tokens(state: &AppState, user: &User, family: uuid::Uuid) -> Result<TokenResponse, ApiError> {
     let access = state.keys.issue(user, state.config.access_token_ttl_secs)?;
     let refresh_token = random_token();
     let now = chrono::Utc::now();
@@ -110,9 +106,7 @@ pub async fn login(
     let account_key = format!("account:{email}");
     let address_key = format!(
         "address:{}",
-        req.peer_addr()
-            .map(|a| a.ip().to_string())
-            .unwrap_or_default()
+        req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
     );
     let cfg = &state.config;
     for (key, max) in [
@@ -162,10 +156,7 @@ pub async fn login(
     security(())
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(
-    state: web::Data<AppState>,
-    body: JsonBody<RefreshRequest>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let invalid = || ApiError::unauthorized("the refresh token is invalid, expired or revoked");
     let now = chrono::Utc::now();
     let token = state
@@ -176,20 +167,13 @@ pub async fn refresh(
     if token.revoked_at.is_some() || token.expires_at <= now {
         return Err(invalid());
     }
-    let fresh = token.used_at.is_none()
-        && state
-            .db
-            .mark_refresh_used(token.company_id, token.id, now)
-            .await?;
+    let fresh = token.used_at.is_none() && state.db.mark_refresh_used(token.company_id, token.id, now).await?;
     if !fresh {
         let used_at = token.used_at.unwrap_or(now);
         let within_grace = (now - used_at).num_seconds() < state.config.refresh_reuse_grace_secs;
         if !within_grace {
             tracing::warn!(family = %token.family_id, user_id = %token.user_id, "refresh token reuse: revoking family");
-            state
-                .db
-                .revoke_family(token.company_id, token.family_id, now)
-                .await?;
+            state.db.revoke_family(token.company_id, token.family_id, now).await?;
             return Err(invalid());
         }
         // Within the grace window a lost response is the likely cause: issue a sibling.
@@ -222,18 +206,15 @@ pub async fn refresh(
 pub async fn logout(
     auth: Authenticated,
     state: web::Data<AppState>,
-    body: JsonBody<LogoutRequest>,
+    body: OptionalJson<LogoutRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let now = chrono::Utc::now();
-    match &body.refresh_token {
+    match &body.0.refresh_token {
         Some(t) => {
             // Only the caller's own token family can be revoked this way.
             if let Some(token) = state.db.find_refresh_token(&hash_token(t)).await? {
                 if token.user_id == auth.user.id && token.company_id == auth.user.company_id {
-                    state
-                        .db
-                        .revoke_family(token.company_id, token.family_id, now)
-                        .await?;
+                    state.db.revoke_family(token.company_id, token.family_id, now).await?;
                 }
             }
         }
@@ -258,9 +239,5 @@ pub async fn logout(
 )]
 #[get("/me")]
 pub async fn me(req: HttpRequest, auth: Authenticated) -> HttpResponse {
-    super::with_etag(
-        &req,
-        actix_web::http::StatusCode::OK,
-        &UserDto::from(&auth.user),
-    )
+    super::with_etag(&req, actix_web::http::StatusCode::OK, &UserDto::from(&auth.user))
 }

@@ -1,8 +1,8 @@
 //! Clients (客户资料卡) and bank outlets.
 
 use super::{
-    audit_ctx, insert_location, next_cursor, with_etag, IdPath, PageParams, TAG_AGENT,
-    TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR,
+    audit_ctx, insert_location, next_cursor, with_etag, IdPath, PageParams, TAG_AGENT, TAG_BACK_OFFICE,
+    TAG_INTEGRATION, TAG_SUPERVISOR,
 };
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -121,10 +121,7 @@ fn check_tags(errors: &mut ValidationErrors, tags: &[String]) -> Vec<String> {
     for (i, t) in tags.iter().enumerate() {
         let t = t.trim();
         if t.is_empty() || t.chars().count() > MAX_TAG_LEN {
-            errors.push(
-                format!("/tags/{i}"),
-                format!("must be 1 to {MAX_TAG_LEN} characters"),
-            );
+            errors.push(format!("/tags/{i}"), format!("must be 1 to {MAX_TAG_LEN} characters"));
         } else if !out.iter().any(|x: &String| x == t) {
             out.push(t.to_owned());
         }
@@ -155,18 +152,13 @@ async fn phone_and_conflict(
         errors.push("/phone", "must be a phone number of 5 to 20 digits");
         return Ok((None, false));
     };
-    let conflict = state
-        .db
-        .phone_belongs_to_staff_or_outlet(company, &phone)
-        .await?;
+    let conflict = state.db.phone_belongs_to_staff_or_outlet(company, &phone).await?;
     Ok((Some(phone), conflict))
 }
 
 fn external_id_taken(e: RepoError) -> ApiError {
     match e {
-        RepoError::Conflict(_) => {
-            ApiError::field("/external_id", "is already used by another client")
-        }
+        RepoError::Conflict(_) => ApiError::field("/external_id", "is already used by another client"),
         other => other.into(),
     }
 }
@@ -195,10 +187,7 @@ async fn assignable_agent(
         {
             Ok(u.id)
         }
-        _ => Err(ApiError::field(
-            pointer,
-            "no such active agent within your reach",
-        )),
+        _ => Err(ApiError::field(pointer, "no such active agent within your reach")),
     }
 }
 
@@ -270,18 +259,12 @@ pub async fn create_client(
                 "agents create clients for themselves only",
             ))
         }
-        (_, None) => {
-            return Err(ApiError::field(
-                "/agent_id",
-                "name the agent the client is assigned to",
-            ))
-        }
+        (_, None) => return Err(ApiError::field("/agent_id", "name the agent the client is assigned to")),
         (_, Some(a)) => assignable_agent(&state, &auth, &reach, a, "/agent_id").await?,
     };
     let mut errors = ValidationErrors::default();
     let name = check_name(&mut errors, "/name", &b.name);
-    let (phone, phone_conflict) =
-        phone_and_conflict(&state, company, b.phone.as_ref(), &mut errors).await?;
+    let (phone, phone_conflict) = phone_and_conflict(&state, company, b.phone.as_ref(), &mut errors).await?;
     let tags = check_tags(&mut errors, b.tags.as_deref().unwrap_or_default());
     let address = check_text(&mut errors, "/address", b.address.as_ref());
     let household_notes = check_text(&mut errors, "/household_notes", b.household_notes.as_ref());
@@ -405,8 +388,7 @@ pub async fn update_client(
         after.address = check_text(&mut errors, "/address", b.address.as_ref());
     }
     if b.household_notes.is_some() {
-        after.household_notes =
-            check_text(&mut errors, "/household_notes", b.household_notes.as_ref());
+        after.household_notes = check_text(&mut errors, "/household_notes", b.household_notes.as_ref());
     }
     if let Some(t) = &b.tags {
         after.tags = check_tags(&mut errors, t);
@@ -420,12 +402,7 @@ pub async fn update_client(
     after.updated_at = state.clock.now();
     state
         .db
-        .update_client(
-            &audit_ctx(&req, &state, &auth.actor),
-            "update",
-            &before,
-            &after,
-        )
+        .update_client(&audit_ctx(&req, &state, &auth.actor), "update", &before, &after)
         .await
         .map_err(external_id_taken)?;
     Ok(with_etag(&req, StatusCode::OK, &ClientDto::from(&after)))
@@ -466,12 +443,7 @@ pub async fn reassign_client(
     };
     state
         .db
-        .update_client(
-            &audit_ctx(&req, &state, &auth.actor),
-            "reassign",
-            &before,
-            &after,
-        )
+        .update_client(&audit_ctx(&req, &state, &auth.actor), "reassign", &before, &after)
         .await?;
     Ok(with_etag(&req, StatusCode::OK, &ClientDto::from(&after)))
 }
@@ -555,10 +527,7 @@ async fn check_agents(
     let mut unique: Vec<Uuid> = ids.to_vec();
     unique.sort();
     unique.dedup();
-    let found = state
-        .db
-        .users_with_role(company, Role::Agent, &unique)
-        .await?;
+    let found = state.db.users_with_role(company, Role::Agent, &unique).await?;
     for (i, id) in ids.iter().enumerate() {
         if !found.iter().any(|u| u.id.0 == *id) {
             errors.push(format!("/agent_ids/{i}"), "no such active agent");
@@ -602,23 +571,12 @@ pub async fn create_outlet(
     let b = &body.0;
     let mut errors = ValidationErrors::default();
     let name = check_name(&mut errors, "/name", &b.name);
-    if state
-        .db
-        .get_branch(company, BranchId(b.branch_id))
-        .await?
-        .is_none()
-    {
+    if state.db.get_branch(company, BranchId(b.branch_id)).await?.is_none() {
         errors.push("/branch_id", "no such branch");
     }
     let phone = outlet_phone(&mut errors, b.phone.as_ref());
     let address = check_text(&mut errors, "/address", b.address.as_ref());
-    let agent_ids = check_agents(
-        &state,
-        company,
-        b.agent_ids.as_deref().unwrap_or_default(),
-        &mut errors,
-    )
-    .await?;
+    let agent_ids = check_agents(&state, company, b.agent_ids.as_deref().unwrap_or_default(), &mut errors).await?;
     if !errors.is_empty() {
         return Err(errors.into());
     }

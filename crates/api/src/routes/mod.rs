@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod auth;
 pub mod clients;
+pub mod diaries;
 pub mod org;
 pub mod system;
 pub mod testclock;
@@ -52,18 +53,16 @@ impl PageParams {
         };
         let after = match &self.cursor {
             None => None,
-            Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-                ApiError::field("/query/cursor", "is not a cursor this API issued")
-            })?),
+            Some(c) => Some(
+                decode_cursor(c).ok_or_else(|| ApiError::field("/query/cursor", "is not a cursor this API issued"))?,
+            ),
         };
         Ok(PageRequest { after, limit })
     }
 }
 
 fn decode_cursor(c: &str) -> Option<uuid::Uuid> {
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(c)
-        .ok()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(c).ok()?;
     uuid::Uuid::from_slice(&bytes).ok()
 }
 
@@ -95,20 +94,12 @@ pub fn request_id(req: &HttpRequest) -> String {
 }
 
 /// A single-resource response with a strong ETag over its JSON; `If-None-Match` gets 304.
-pub fn with_etag<T: Serialize>(
-    req: &HttpRequest,
-    status: actix_web::http::StatusCode,
-    value: &T,
-) -> HttpResponse {
+pub fn with_etag<T: Serialize>(req: &HttpRequest, status: actix_web::http::StatusCode, value: &T) -> HttpResponse {
     let body = serde_json::to_vec(value).unwrap_or_default();
     let digest = Sha256::digest(&body);
     let etag = format!(
         "\"{}\"",
-        digest
-            .iter()
-            .take(16)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect::<String>()
     );
     let matches = req
         .headers()
@@ -116,9 +107,7 @@ pub fn with_etag<T: Serialize>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     if matches && status == actix_web::http::StatusCode::OK {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish();
+        return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
     }
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag))
@@ -185,8 +174,7 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
                 .any(|m| Method::from_bytes(m.as_bytes()).ok().as_ref() == Some(req.method())) =>
         {
             let mut resp =
-                crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED)
-                    .error_response();
+                crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).error_response();
             if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
                 resp.headers_mut().insert(header::ALLOW, v);
             }
@@ -204,7 +192,6 @@ pub struct IdPath {
 
 pub fn insert_location(resp: &mut HttpResponse, url: &str) {
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(url) {
-        resp.headers_mut()
-            .insert(actix_web::http::header::LOCATION, v);
+        resp.headers_mut().insert(actix_web::http::header::LOCATION, v);
     }
 }

@@ -1,8 +1,8 @@
 //! Admin organisation endpoints: `/v1/branches`, `/v1/teams`, `/v1/users` (TIME-1..3).
 
 use super::{
-    audit_ctx, insert_location, next_cursor, with_etag, IdPath, PageParams, TAG_BACK_OFFICE,
-    TAG_INTEGRATION, TAG_SUPERVISOR,
+    audit_ctx, insert_location, next_cursor, with_etag, IdPath, PageParams, TAG_BACK_OFFICE, TAG_INTEGRATION,
+    TAG_SUPERVISOR,
 };
 use crate::auth::{hash_password, Authenticated};
 use crate::error::{ApiError, Problem};
@@ -14,8 +14,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Function, Owner};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{
-    check_name, format_hm, normalise_email, normalise_phone, Branch, BranchDraft, BranchSettings,
-    CalendarException, Role, Team, User,
+    check_name, format_hm, normalise_email, normalise_phone, Branch, BranchDraft, BranchSettings, CalendarException,
+    Role, Team, User,
 };
 use domain::ports::{AuthRepo, OrganisationRepo, RepoError};
 use domain::time::ExceptionKind;
@@ -133,12 +133,7 @@ impl From<&Branch> for BranchDto {
             id: b.id.0,
             name: s.name.clone(),
             time_zone: s.time_zone.clone(),
-            working_weekdays: s
-                .working_weekdays
-                .names()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            working_weekdays: s.working_weekdays.names().into_iter().map(String::from).collect(),
             calendar_exceptions: s
                 .calendar_exceptions
                 .iter()
@@ -534,9 +529,7 @@ async fn check_supervisor(
 ) -> Result<(), ApiError> {
     match state.db.get_user(company, UserId(id)).await? {
         Some(u) if u.role == Role::Supervisor && u.active => {}
-        Some(u) if u.role == Role::Supervisor => {
-            errors.push("/supervisor_id", "this supervisor is deactivated")
-        }
+        Some(u) if u.role == Role::Supervisor => errors.push("/supervisor_id", "this supervisor is deactivated"),
         Some(_) => errors.push("/supervisor_id", "this user is not a supervisor"),
         None => errors.push("/supervisor_id", "no such user"),
     }
@@ -642,11 +635,7 @@ pub async fn list_teams(
     }))
 }
 
-async fn load_visible_team(
-    state: &AppState,
-    auth: &Authenticated,
-    id: Uuid,
-) -> Result<Team, ApiError> {
+async fn load_visible_team(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<Team, ApiError> {
     let reach = auth.actor.require(Function::ReadTeams)?;
     state
         .db
@@ -771,9 +760,7 @@ async fn place_user(
             }
             (None, Some(_)) => {}
         },
-        Role::Supervisor if branch_id.is_none() => {
-            errors.push("/branch_id", "a supervisor must belong to a branch")
-        }
+        Role::Supervisor if branch_id.is_none() => errors.push("/branch_id", "a supervisor must belong to a branch"),
         _ if team_id.is_some() => errors.push("/team_id", "only agents belong to a team"),
         _ => {}
     }
@@ -824,8 +811,7 @@ pub async fn create_user(
     let name = check_name(&mut errors, "/name", &b.name);
     let phone = phone_field(&mut errors, b.phone.as_ref());
     let role = Role::from(b.role);
-    let (branch_id, team_id) =
-        place_user(&state, company, role, b.branch_id, b.team_id, &mut errors).await?;
+    let (branch_id, team_id) = place_user(&state, company, role, b.branch_id, b.team_id, &mut errors).await?;
     if !errors.is_empty() {
         return Err(errors.into());
     }
@@ -892,11 +878,7 @@ pub async fn list_users(
     }))
 }
 
-async fn load_visible_user(
-    state: &AppState,
-    auth: &Authenticated,
-    id: Uuid,
-) -> Result<User, ApiError> {
+async fn load_visible_user(state: &AppState, auth: &Authenticated, id: Uuid) -> Result<User, ApiError> {
     let reach = auth.actor.require(Function::ReadUsers)?;
     state
         .db
@@ -930,11 +912,7 @@ pub async fn get_user(
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&user)))
 }
 
-async fn load_company_user(
-    state: &AppState,
-    company: CompanyId,
-    id: Uuid,
-) -> Result<User, ApiError> {
+async fn load_company_user(state: &AppState, company: CompanyId, id: Uuid) -> Result<User, ApiError> {
     state
         .db
         .get_user(company, UserId(id))
@@ -1011,8 +989,7 @@ pub async fn update_user(
         } else {
             branch
         };
-        let (branch_id, team_id) =
-            place_user(&state, company, after.role, branch, team, &mut errors).await?;
+        let (branch_id, team_id) = place_user(&state, company, after.role, branch, team, &mut errors).await?;
         after.branch_id = branch_id;
         after.team_id = team_id;
     }
@@ -1030,10 +1007,7 @@ pub async fn update_user(
         .map_err(email_taken)?;
     if b.password.is_some() {
         // A new password ends every session that used the old one.
-        state
-            .db
-            .revoke_user_tokens(company, after.id, after.updated_at)
-            .await?;
+        state.db.revoke_user_tokens(company, after.id, after.updated_at).await?;
     }
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&after)))
 }
@@ -1087,9 +1061,6 @@ pub async fn deactivate_user(
         .db
         .update_user(&audit_ctx(&req, &state, &auth.actor), &before, &after)
         .await?;
-    state
-        .db
-        .revoke_user_tokens(company, after.id, after.updated_at)
-        .await?;
+    state.db.revoke_user_tokens(company, after.id, after.updated_at).await?;
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&after)))
 }

@@ -20,9 +20,7 @@ pub struct Health {
 )]
 #[get("/health")]
 pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(Health {
-        status: "ok".into(),
-    })
+    HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
 /// Readiness: the database answers.
@@ -37,9 +35,7 @@ pub async fn health() -> HttpResponse {
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.db.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(Health {
-            status: "ready".into(),
-        })),
+        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready".into() })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::new(

@@ -21,10 +21,7 @@ struct ClockState {
     pinned: bool,
 }
 
-pub async fn set_clock(
-    state: web::Data<AppState>,
-    body: JsonBody<SetClock>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn set_clock(state: web::Data<AppState>, body: JsonBody<SetClock>) -> Result<HttpResponse, ApiError> {
     state.clock.pin(Some(body.now));
     Ok(HttpResponse::Ok().json(ClockState {
         now: state.clock.now(),
