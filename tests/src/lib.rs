@@ -96,12 +96,18 @@ pub fn test_config() -> Config {
         jwt_secret: Some(JWT_SECRET.into()),
         // Cheaper hashing keeps the suite fast; production uses the 19 MiB default.
         argon2_memory_kib: 4096,
+        // Tests run the close jobs explicitly; one test turns the runner on.
+        jobs_interval_secs: 0,
         ..Config::default()
     }
 }
 
 /// Starts a server on `engine`, or returns `None` for PostgreSQL when no URL is configured.
 pub async fn spawn(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<TestApp> {
+    // Server logs appear in a failing test's captured output.
+    if std::env::var("RUST_LOG").is_ok() {
+        api::telemetry::init();
+    }
     let mut config = test_config();
     tweak(&mut config);
     let (db, sqlite_dir) = match engine {
@@ -246,6 +252,19 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A second server instance on the same database (as two replicas behind a balancer).
+    pub async fn second_instance(&self, tweak: impl FnOnce(&mut Config)) -> String {
+        let mut config = test_config();
+        tweak(&mut config);
+        let app = match Application::build_with_db(config, self.db.clone()).await {
+            Ok(app) => app,
+            Err(e) => panic!("the second instance failed to start: {e:#}"),
+        };
+        let base = format!("http://127.0.0.1:{}", app.port);
+        tokio::spawn(app.server);
+        base
+    }
+
     /// Pins the server clock (the server must run with `test_clock`).
     pub async fn set_clock(&self, now: &str) {
         let r = self

@@ -27,6 +27,8 @@ pub struct Config {
     pub login_window_secs: u64,
     /// Enables `PUT/DELETE /v1/test/clock` (black-box deadline tests only).
     pub test_clock: bool,
+    /// How often the background jobs (day close, re-evaluation, lead allocation) run; 0 disables.
+    pub jobs_interval_secs: u64,
     /// Argon2 memory cost in KiB (OWASP's minimum for argon2id is 19 MiB).
     pub argon2_memory_kib: u32,
 }
@@ -50,6 +52,7 @@ impl Default for Config {
             login_window_secs: 900,
             test_clock: false,
             argon2_memory_kib: 19 * 1024,
+            jobs_interval_secs: 60,
         }
     }
 }
@@ -125,6 +128,11 @@ impl Config {
                 d.login_window_secs,
             )?,
             test_clock: get("FIELDBOOK_TEST_CLOCK").is_some_and(|v| v == "1" || v == "true"),
+            jobs_interval_secs: num(
+                get("FIELDBOOK_JOBS_INTERVAL_SECONDS"),
+                "FIELDBOOK_JOBS_INTERVAL_SECONDS",
+                d.jobs_interval_secs,
+            )?,
             argon2_memory_kib: num(
                 get("FIELDBOOK_ARGON2_MEMORY_KIB"),
                 "FIELDBOOK_ARGON2_MEMORY_KIB",

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod middleware;
 pub mod openapi;
 pub mod routes;

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, activities, auth, clients, diaries, org, system, RouteTable};
+use crate::routes::{self, activities, auth, clients, diaries, ledger, org, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -72,7 +72,21 @@ pub fn register(cfg: &mut ServiceConfig) {
             .service(diaries::reject_leave)
             .service(diaries::draw_spot_check)
             .service(diaries::get_spot_check)
-            .service(diaries::record_finding),
+            .service(diaries::record_finding)
+            .service(ledger::create_policy)
+            .service(ledger::list_policies)
+            .service(ledger::policy_in_force)
+            .service(ledger::get_policy)
+            .service(ledger::update_policy)
+            .service(ledger::close_day)
+            .service(ledger::close_month)
+            .service(ledger::allocate_leads)
+            .service(ledger::compliance)
+            .service(ledger::list_penalties)
+            .service(ledger::get_penalty)
+            .service(ledger::waive_penalty)
+            .service(ledger::leads)
+            .service(ledger::dashboard),
     );
 }
 
@@ -139,6 +153,9 @@ impl Application {
         let listener = TcpListener::bind(&state.config.http_addr)?;
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), doc)?;
+        if state.config.jobs_interval_secs > 0 {
+            spawn_jobs(state.clone());
+        }
         Ok(Application { port, server, state })
     }
 }
@@ -200,4 +217,28 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
     .shutdown_timeout(30)
     .run();
     Ok(server)
+}
+
+/// The background runner: closes due days (and allocates a new quarter's leads on its first
+/// day). Every write is idempotent, so several instances may run it at once.
+fn spawn_jobs(state: web::Data<AppState>) {
+    let every = std::time::Duration::from_secs(state.config.jobs_interval_secs);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let now = state.clock.now();
+            match crate::jobs::run_once(&state.db, now).await {
+                Ok(r) if r.penalties_posted + r.adjustments_posted > 0 => {
+                    tracing::info!(
+                        penalties = r.penalties_posted,
+                        adjustments = r.adjustments_posted,
+                        "day close"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "day close failed; retrying next tick"),
+            }
+        }
+    });
 }

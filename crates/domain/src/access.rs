@@ -55,6 +55,14 @@ pub enum Function {
     ReviewDiaries,
     /// Draw spot-check samples and record findings (DIA-5: the quality office).
     SpotCheckDiaries,
+    /// Create and change policy versions, run the close and allocation jobs.
+    ManagePolicies,
+    /// Read policy versions (every role: they explain the figures).
+    ReadPolicies,
+    /// Read penalties, compliance and lead balances.
+    ReadLedgers,
+    /// PEN-3: waive a penalty with a reason (admins and HR).
+    WaivePenalties,
 }
 
 /// How far a role's reach extends for a function.
@@ -123,6 +131,10 @@ pub fn permits(role: Role, function: Function) -> bool {
         WriteDiary => role == Role::Agent,
         ReviewDiaries => matches!(role, Role::Supervisor | Role::Admin),
         SpotCheckDiaries => matches!(role, Role::QualityOfficer | Role::Admin),
+        ManagePolicies => role == Role::Admin,
+        ReadPolicies => true,
+        ReadLedgers => role != Role::CallbackAgent,
+        WaivePenalties => matches!(role, Role::Admin | Role::Hr),
     }
 }
 
@@ -131,7 +143,10 @@ impl Actor {
         if !permits(self.role, function) {
             return Err(Forbidden);
         }
-        if matches!(function, Function::ReadBranches | Function::ReadOutlets) {
+        if matches!(
+            function,
+            Function::ReadBranches | Function::ReadOutlets | Function::ReadPolicies
+        ) {
             // Branches and outlets are company-wide configuration every role needs.
             return Ok(Reach::Company);
         }

@@ -282,6 +282,20 @@ pub fn review_deadline(
     Some(local_instant(next, evening.end(), tz))
 }
 
+/// When day D can be closed (section 5): every deadline that can affect it has passed, the
+/// latest being the review deadline (DIA-4) of a diary filled at the very end of the late-fill
+/// window, i.e. the end of the evening meeting of the working day after D's next working day.
+pub fn day_close_time(
+    day: NaiveDate,
+    calendar: &BranchCalendar,
+    tz: Tz,
+    evening: MeetingWindow,
+) -> Option<DateTime<Utc>> {
+    let next = calendar.next_working_day(day)?;
+    let after = calendar.next_working_day(next)?;
+    Some(local_instant(after, evening.end(), tz))
+}
+
 /// DIA-4: whether the supervisor reviewed in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -485,6 +499,17 @@ mod tests {
             ReviewTimeliness::Overdue
         );
         assert_eq!(classify_review(None, deadline, deadline), ReviewTimeliness::Pending);
+    }
+
+    #[test]
+    fn day_closes_after_the_latest_review_deadline() {
+        let cal = BranchCalendar::default();
+        // Tuesday 3rd: late fill until Wednesday's meeting; its review is due Thursday 18:30.
+        let t = day_close_time(d(2026, 11, 3), &cal, shanghai(), MeetingWindow::default_evening());
+        assert_eq!(t, Some(utc(2026, 11, 5, 10, 30, 0)));
+        // Saturday 7th: Monday's meeting, review due Tuesday evening.
+        let t = day_close_time(d(2026, 11, 7), &cal, shanghai(), MeetingWindow::default_evening());
+        assert_eq!(t, Some(utc(2026, 11, 10, 10, 30, 0)));
     }
 
     #[test]

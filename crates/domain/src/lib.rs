@@ -8,6 +8,7 @@ pub mod diary;
 pub mod error;
 pub mod ids;
 pub mod org;
+pub mod penalty;
 pub mod policy;
 pub mod ports;
 pub mod time;

@@ -7,6 +7,7 @@ mod auth;
 mod clients;
 mod db;
 mod diaries;
+mod ledger;
 mod org;
 mod sql;
 

@@ -6,6 +6,7 @@ mod clients;
 mod contract;
 mod diaries;
 mod errors;
+mod ledger;
 mod org;
 
 pub use reqwest::Method;

@@ -363,8 +363,7 @@ struct LogContext {
     now: DateTime<Utc>,
 }
 
-/// Loads the agent's branch (zone, calendar). Policy versions (POL-1) will come from storage;
-/// until then the rulebook defaults apply.
+/// Loads the agent's branch (zone, calendar) and the policy version in force today (POL-1).
 async fn log_context(state: &AppState, user: &User) -> Result<LogContext, ApiError> {
     let branch = match user.branch_id {
         Some(b) => state.db.get_branch(user.company_id, b).await?,
@@ -374,13 +373,18 @@ async fn log_context(state: &AppState, user: &User) -> Result<LogContext, ApiErr
         .as_ref()
         .and_then(|b| parse_time_zone(&b.settings.time_zone))
         .unwrap_or(chrono_tz::Asia::Shanghai);
+    let now = state.clock.now();
+    let policy = super::ledger::policy_for(state, user.company_id, user.branch_id, business_day(now, tz))
+        .await?
+        .document
+        .activity;
     Ok(LogContext {
         company: user.company_id,
         agent: user.id,
         branch,
         tz,
-        policy: ActivityPolicy::default(),
-        now: state.clock.now(),
+        policy,
+        now,
     })
 }
 

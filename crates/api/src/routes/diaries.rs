@@ -406,7 +406,12 @@ async fn load_diary(
 ) -> Result<(Diary, User, BranchCtx), ApiError> {
     let reach = auth.actor.require(function)?;
     let agent = visible_agent(state, &auth.actor, &reach, path.agent).await?;
-    let bc = branch_ctx(state, &agent).await?;
+    let mut bc = branch_ctx(state, &agent).await?;
+    // DIA-3's deadline time comes from the policy version in force on the diary's day.
+    bc.policy = super::ledger::policy_for(state, agent.company_id, agent.branch_id, path.date)
+        .await?
+        .document
+        .diary;
     let today = business_day(state.clock.now(), bc.tz);
     if path.date > today {
         return Err(ApiError::field(
@@ -866,7 +871,11 @@ pub async fn team_queue(
     let team = visible_team(&state, &auth.actor, &reach, path.id).await?;
     let company = auth.actor.company_id;
     let branch = state.db.get_branch(company, team.branch_id).await?;
-    let bc = BranchCtx::of(branch.as_ref());
+    let mut bc = BranchCtx::of(branch.as_ref());
+    bc.policy = super::ledger::policy_for(&state, company, Some(team.branch_id), q.date)
+        .await?
+        .document
+        .diary;
     let agents: Vec<User> = state
         .db
         .list_users(
@@ -1650,6 +1659,39 @@ pub async fn record_finding(
             }
             other => other.into(),
         })?;
+    if check.result == SpotCheckResult::Falsified {
+        post_falsified(&state, &check).await?;
+    }
     let checks = state.db.sample_checks(s.company_id, s.id).await?;
     Ok(HttpResponse::Created().json(sample_dto(&s, &checks)))
+}
+
+/// DIA-5 → DIA-PEN-FALSIFIED on the agent and DIA-PEN-FALSIFIED-SUP on their supervisor,
+/// posted in the open period (idempotent on the diary's id).
+async fn post_falsified(state: &AppState, check: &SpotCheck) -> Result<(), ApiError> {
+    use domain::ports::LedgerRepo;
+    let diary = state
+        .db
+        .get_diary_by_id(check.company_id, check.diary_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let agent = state
+        .db
+        .get_user(check.company_id, diary.agent_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let supervisor = match agent.team_id {
+        Some(t) => state.db.get_team(check.company_id, t).await?.map(|t| t.supervisor_id),
+        None => None,
+    };
+    let policy = super::ledger::policy_for(state, check.company_id, agent.branch_id, diary.date).await?;
+    let bc = branch_ctx(state, &agent).await?;
+    let today = business_day(state.clock.now(), bc.tz);
+    let drafts = domain::penalty::falsified_penalties(diary.id, diary.date, agent.id, supervisor, &policy);
+    let entries: Vec<_> = drafts
+        .iter()
+        .map(|d| crate::jobs::entry_from_draft(check.company_id, agent.branch_id, d, &policy, today, check.checked_at))
+        .collect();
+    state.db.insert_entries(&entries).await?;
+    Ok(())
 }

@@ -5,6 +5,7 @@ pub mod activities;
 pub mod auth;
 pub mod clients;
 pub mod diaries;
+pub mod ledger;
 pub mod org;
 pub mod system;
 pub mod testclock;
