@@ -500,6 +500,38 @@ mod tests {
         }
 
         #[test]
+        fn pen_2_evaluation_ignores_the_order_facts_arrived_in(
+            durations in proptest::collection::vec(0i64..120, 0..12),
+            visits in proptest::collection::vec(any::<bool>(), 0..6),
+            seed in any::<u64>(),
+        ) {
+            use crate::activity::{daily_counts, Activity, ActivityKind};
+            use crate::policy::ActivityPolicy;
+            let f0 = facts();
+            let mk = |kind: ActivityKind, client: bool, secs: i64| Activity {
+                company_id: crate::ids::CompanyId::new(), id: uuid::Uuid::now_v7(), agent_id: f0.agent, kind,
+                occurred_at: at(3), received_at: at(3), business_day: f0.day,
+                client_id: client.then(uuid::Uuid::now_v7), outlet_id: None, duration_seconds: Some(secs),
+                accompanied_by: None, device_call_id: None, details: serde_json::Value::Null, body_hash: String::new(),
+                voided_at: None, voided_by: None, void_reason: None,
+            };
+            let mut acts: Vec<Activity> = durations.iter().map(|d| mk(ActivityKind::PhoneService, true, *d)).collect();
+            acts.extend(visits.iter().map(|c| mk(ActivityKind::FaceVisit, *c, 0)));
+            let mut shuffled = acts.clone();
+            let mut s = seed;
+            for i in (1..shuffled.len()).rev() {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                shuffled.swap(i, (s >> 33) as usize % (i + 1));
+            }
+            let eval = |list: &[Activity]| {
+                let (face, call) = daily_counts(list, &ActivityPolicy::default(), true);
+                let f = AgentDayFacts { counted_face_visits: face.counted, counted_calls: call.counted, ..f0.clone() };
+                evaluate_agent_day(&f, &v4(), at(100))
+            };
+            prop_assert_eq!(eval(&acts), eval(&shuffled));
+        }
+
+        #[test]
         fn lead_1_granted_plus_deficit_accounts_for_everything(base in 0i64..200, ded in 0i64..300, def in 0i64..300) {
             let a = quarterly_allocation(base, ded, def, false);
             prop_assert!(a.granted >= 0 && a.deficit_after >= 0);

@@ -146,7 +146,7 @@ fn parse_document(v: Value, pointer: &str) -> Result<PolicyDocument, ApiError> {
     ),
     security(("bearer" = []))
 )]
-#[post("/policies")]
+#[post("/policy-versions")]
 pub async fn create_policy(
     req: HttpRequest,
     auth: Authenticated,
@@ -201,7 +201,7 @@ pub async fn create_policy(
             other => other.into(),
         })?;
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/v1/policies/{}", p.id)))
+        .insert_header((header::LOCATION, format!("/v1/policy-versions/{}", p.id)))
         .json(policy_dto(&state, &p).await?))
 }
 
@@ -224,7 +224,7 @@ pub struct PolicyQuery {
     ),
     security(("bearer" = []))
 )]
-#[get("/policies")]
+#[get("/policy-versions")]
 pub async fn list_policies(
     auth: Authenticated,
     state: web::Data<AppState>,
@@ -257,7 +257,7 @@ pub struct IdPath {
     ),
     security(("bearer" = []))
 )]
-#[get("/policies/{id}")]
+#[get("/policy-versions/{id}")]
 pub async fn get_policy(
     req: HttpRequest,
     auth: Authenticated,
@@ -288,7 +288,7 @@ pub async fn get_policy(
     ),
     security(("bearer" = []))
 )]
-#[patch("/policies/{id}")]
+#[patch("/policy-versions/{id}")]
 pub async fn update_policy(
     req: HttpRequest,
     auth: Authenticated,
@@ -351,7 +351,7 @@ pub struct InForceQuery {
     ),
     security(("bearer" = []))
 )]
-#[get("/policies:in-force")]
+#[get("/policy-versions:in-force")]
 pub async fn policy_in_force(
     auth: Authenticated,
     state: web::Data<AppState>,
