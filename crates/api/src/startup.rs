@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, activities, auth, clients, diaries, ledger, org, system, RouteTable};
+use crate::routes::{self, activities, auth, clients, diaries, ledger, org, quality, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -86,7 +86,22 @@ pub fn register(cfg: &mut ServiceConfig) {
             .service(ledger::get_penalty)
             .service(ledger::waive_penalty)
             .service(ledger::leads)
-            .service(ledger::dashboard),
+            .service(ledger::dashboard)
+            .service(quality::get_catalogue)
+            .service(quality::create_catalogue)
+            .service(quality::report_violation)
+            .service(quality::list_violations)
+            .service(quality::get_violation)
+            .service(quality::confirm_violation)
+            .service(quality::dismiss_violation)
+            .service(quality::appeal_violation)
+            .service(quality::decide_appeal)
+            .service(quality::credit_file)
+            .service(quality::commend)
+            .service(quality::monthly_report)
+            .service(quality::quarterly_report)
+            .service(quality::sign_off)
+            .service(quality::annual_report),
     );
 }
 

@@ -63,6 +63,16 @@ pub enum Function {
     ReadLedgers,
     /// PEN-3: waive a penalty with a reason (admins and HR).
     WaivePenalties,
+    /// QLT-2: report a violation (for the posts the role staffs).
+    ReportViolations,
+    /// QLT-2/3: confirm, dismiss, decide appeals, manage the catalogue (the quality office).
+    ManageQuality,
+    /// Read violations, credit files and quality reports.
+    ReadQuality,
+    /// QLT-3: appeal one's own confirmed violation.
+    AppealViolations,
+    /// QLT-7: record a commendation in a credit file.
+    Commend,
 }
 
 /// How far a role's reach extends for a function.
@@ -135,6 +145,14 @@ pub fn permits(role: Role, function: Function) -> bool {
         ReadPolicies => true,
         ReadLedgers => role != Role::CallbackAgent,
         WaivePenalties => matches!(role, Role::Admin | Role::Hr),
+        ReportViolations => matches!(
+            role,
+            Role::Agent | Role::CallbackAgent | Role::Hr | Role::QualityOfficer
+        ),
+        ManageQuality => matches!(role, Role::QualityOfficer | Role::Admin),
+        ReadQuality => role != Role::CallbackAgent,
+        AppealViolations => role == Role::Agent,
+        Commend => matches!(role, Role::QualityOfficer | Role::Hr | Role::Admin),
     }
 }
 

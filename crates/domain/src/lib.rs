@@ -11,6 +11,7 @@ pub mod org;
 pub mod penalty;
 pub mod policy;
 pub mod ports;
+pub mod quality;
 pub mod time;
 
 pub use error::{FieldError, ValidationErrors};

@@ -134,6 +134,7 @@ pub struct PolicyDocument {
     pub diary: DiaryPolicy,
     pub penalties: PenaltyPolicy,
     pub leads: LeadPolicy,
+    pub quality: crate::quality::QualityPolicy,
 }
 
 impl PolicyDocument {

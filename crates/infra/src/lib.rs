@@ -9,6 +9,7 @@ mod db;
 mod diaries;
 mod ledger;
 mod org;
+mod quality;
 mod sql;
 
 pub use db::{Db, DbError, Engine};

@@ -8,6 +8,7 @@ mod diaries;
 mod errors;
 mod ledger;
 mod org;
+mod quality;
 
 pub use reqwest::Method;
 pub use serde_json::json;

@@ -7,6 +7,7 @@ pub mod clients;
 pub mod diaries;
 pub mod ledger;
 pub mod org;
+pub mod quality;
 pub mod system;
 pub mod testclock;
 
