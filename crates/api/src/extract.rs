@@ -232,3 +232,10 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
         Box::pin(async move { inner.await.map(|b| OptionalJson(b.0)) })
     }
 }
+
+impl<T> Deref for OptionalJson<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}

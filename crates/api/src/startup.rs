@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::openapi::ApiDoc;
-use crate::routes::{self, activities, auth, clients, diaries, ledger, org, quality, system, RouteTable};
+use crate::routes::{self, activities, auth, clients, commission, diaries, ledger, org, quality, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -101,7 +101,21 @@ pub fn register(cfg: &mut ServiceConfig) {
             .service(quality::monthly_report)
             .service(quality::quarterly_report)
             .service(quality::sign_off)
-            .service(quality::annual_report),
+            .service(quality::annual_report)
+            .service(commission::create_policy)
+            .service(commission::list_policies)
+            .service(commission::get_policy)
+            .service(commission::record_callback)
+            .service(commission::confirm_contact)
+            .service(commission::exempt)
+            .service(commission::early_callback)
+            .service(commission::resolve_quality)
+            .service(commission::record_receipt)
+            .service(commission::callback_queue)
+            .service(commission::my_notifications)
+            .service(commission::settle)
+            .service(commission::statements)
+            .service(commission::get_statement),
     );
 }
 

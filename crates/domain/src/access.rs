@@ -73,6 +73,12 @@ pub enum Function {
     AppealViolations,
     /// QLT-7: record a commendation in a credit file.
     Commend,
+    /// COM-1/COM-7: create policies and record receipts (admins and integrations).
+    ManageInsurancePolicies,
+    /// Read policies and their hold state.
+    ReadInsurancePolicies,
+    /// COM-3/COM-6: place callbacks, record exemptions (the callback center).
+    PlaceCallbacks,
 }
 
 /// How far a role's reach extends for a function.
@@ -153,6 +159,9 @@ pub fn permits(role: Role, function: Function) -> bool {
         ReadQuality => role != Role::CallbackAgent,
         AppealViolations => role == Role::Agent,
         Commend => matches!(role, Role::QualityOfficer | Role::Hr | Role::Admin),
+        ManageInsurancePolicies => role == Role::Admin,
+        ReadInsurancePolicies => true,
+        PlaceCallbacks => matches!(role, Role::CallbackAgent | Role::Admin),
     }
 }
 

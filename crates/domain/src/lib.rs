@@ -4,6 +4,7 @@
 pub mod access;
 pub mod activity;
 pub mod client;
+pub mod commission;
 pub mod diary;
 pub mod error;
 pub mod ids;

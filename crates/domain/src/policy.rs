@@ -135,6 +135,46 @@ pub struct PolicyDocument {
     pub penalties: PenaltyPolicy,
     pub leads: LeadPolicy,
     pub quality: crate::quality::QualityPolicy,
+    pub commission: CommissionPolicy,
+}
+
+/// Section 7's parameters (COM-3, COM-7, COM-8).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CommissionPolicy {
+    /// COM-3.1: the first round opens this many days after printing.
+    pub first_round_after_days: u32,
+    /// COM-3.1: unsuccessful calls that end a round.
+    pub round_attempts: u32,
+    /// COM-3.1: hours between unsuccessful calls.
+    pub retry_hours: u32,
+    /// COM-3.1: local calling hours [start, end).
+    pub calling_hours_start: u32,
+    pub calling_hours_end: u32,
+    /// COM-3.3: days the agent has to confirm the contact details.
+    pub contact_update_days: u32,
+    /// COM-3.5: deducted when the number had changed.
+    pub number_changed_fen: i64,
+    /// COM-7: deducted for a receipt returned more than three months after the effective date.
+    pub receipt_late_fen: i64,
+    /// COM-8: the settlement cut-off day of the month.
+    pub cutoff_day: u32,
+}
+
+impl Default for CommissionPolicy {
+    fn default() -> Self {
+        Self {
+            first_round_after_days: 10,
+            round_attempts: 3,
+            retry_hours: 6,
+            calling_hours_start: 9,
+            calling_hours_end: 21,
+            contact_update_days: 10,
+            number_changed_fen: 4000,
+            receipt_late_fen: 2000,
+            cutoff_day: 20,
+        }
+    }
 }
 
 impl PolicyDocument {

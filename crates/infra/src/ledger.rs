@@ -738,6 +738,29 @@ impl LedgerRepo for Db {
         })
     }
 
+    async fn entries_posted(
+        &self,
+        company: CompanyId,
+        branch: BranchId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<PenaltyEntry>, RepoError> {
+        on_pool!(self, |p| {
+            let rows: Vec<EntryRow> = sqlx::query_as(&format!(
+                "SELECT {ENTRY_COLS} FROM penalty_entries WHERE company_id = $1 AND branch_id = $2 AND posted_day >= $3 \
+                 AND posted_day <= $4 ORDER BY posted_day, id"
+            ))
+            .bind(company.0)
+            .bind(branch.0)
+            .bind(from)
+            .bind(to)
+            .fetch_all(p)
+            .await
+            .map_err(repo_err)?;
+            rows.into_iter().map(PenaltyEntry::try_from).collect()
+        })
+    }
+
     async fn person_sums(
         &self,
         company: CompanyId,

@@ -5,6 +5,7 @@
 mod activities;
 mod auth;
 mod clients;
+mod commission;
 mod db;
 mod diaries;
 mod ledger;

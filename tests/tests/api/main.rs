@@ -3,6 +3,7 @@
 mod activities;
 mod auth;
 mod clients;
+mod commission;
 mod contract;
 mod diaries;
 mod errors;

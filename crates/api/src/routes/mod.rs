@@ -4,6 +4,7 @@
 pub mod activities;
 pub mod auth;
 pub mod clients;
+pub mod commission;
 pub mod diaries;
 pub mod ledger;
 pub mod org;
