@@ -2,6 +2,7 @@
 //!
 //!   cargo run --release -p tests --bin fieldbook-bench -- activities [--seconds N]
 //!   cargo run --release -p tests --bin fieldbook-bench -- month-eval [--agents 10000,20000]
+//!   cargo run --release -p tests --bin fieldbook-bench -- settle [--agents 10000]   (10 policies per agent)
 //!
 //! `activities`: on a fresh PostgreSQL database (FIELDBOOK_BENCH_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/fieldbook_bench, dropped and recreated), starts the real
@@ -46,8 +47,17 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|| vec![10_000, 20_000]);
             month_eval(&sizes).await
         }
+        Some("settle") => {
+            let agents: i64 = args
+                .iter()
+                .position(|a| a == "--agents")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10_000);
+            settle_bench(agents).await
+        }
         _ => {
-            eprintln!("usage: fieldbook-bench activities [--seconds N] | month-eval [--agents 10000,20000]");
+            eprintln!("usage: fieldbook-bench activities [--seconds N] | month-eval [--agents 10000,20000] | settle [--agents 10000]");
             std::process::exit(2);
         }
     }
@@ -371,6 +381,12 @@ const BENCH_BRANCH: &str = "00000000-0000-0000-0000-0000000000b1";
 /// 9.6 activities and one diary per agent-day, with realistic gaps (dropped visits, short and
 /// voided calls, late, missing and unreviewed diaries). Generated inside PostgreSQL.
 async fn generate_month(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> {
+    generate_org(pool, agents).await?;
+    generate_activity(pool, agents).await
+}
+
+/// Company, branch, teams of 20 with supervisors, agents and one client each.
+async fn generate_org(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> {
     let teams = (agents + 19) / 20;
     let c = BENCH_COMPANY;
     let b = BENCH_BRANCH;
@@ -403,6 +419,17 @@ async fn generate_month(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> 
              NULL, '[]', NULL, FALSE, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00Z' FROM generate_series(1, {agents}) i"
         ),
 
+    ];
+    for s in statements {
+        sqlx::query(&s).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// About 9.6 activities and one diary per agent-day of November 2026.
+async fn generate_activity(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> {
+    let c = BENCH_COMPANY;
+    let statements = [
         format!(
             "INSERT INTO activities (company_id, id, agent_id, kind, occurred_at, received_at, business_day, client_id, outlet_id, \
              duration_seconds, accompanied_by, device_call_id, details, body_hash, voided_at, voided_by, void_reason) \
@@ -504,5 +531,78 @@ async fn month_eval(sizes: &[i64]) -> anyhow::Result<()> {
             per_agent[per_agent.len() - 1] / per_agent[0]
         );
     }
+    Ok(())
+}
+
+/// COM-8 at scale: 10 policies per agent printed in October 2026 (a fifth without a passed
+/// callback, a tenth without a receipt, some receipts late), settled at the 20 October cut-off.
+async fn settle_bench(agents: i64) -> anyhow::Result<()> {
+    use domain::ports::OrganisationRepo;
+    let base_url = std::env::var("FIELDBOOK_BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/fieldbook_bench".to_owned());
+    let url = format!("{base_url}_settle");
+    recreate(&url).await?;
+    let db = Db::connect(&url, 8).await?;
+    db.migrate().await?;
+    let Db::Postgres(pool) = &db else {
+        anyhow::bail!("the benchmark needs PostgreSQL")
+    };
+    let policies = agents * 10;
+    let c = BENCH_COMPANY;
+    let t = Instant::now();
+    generate_org(pool, agents).await?;
+    for s in [
+        format!(
+            "INSERT INTO insurance_policies (company_id, id, number, agent_id, client_id, product, premium_fen, commission_fen, \
+             printed_on, effective_on, receipt_returned_on, created_at) \
+             SELECT '{c}', md5('pol' || n)::uuid, 'N' || n, md5('agent' || ((n - 1) % {agents} + 1))::uuid, \
+               md5('client' || ((n - 1) % {agents} + 1))::uuid, 'Term life', 1000000, 10000 + n % 5000, \
+               date '2026-10-01' + (n % 18)::int, CASE WHEN n % 41 = 0 THEN date '2026-05-01' ELSE date '2026-10-01' + (n % 18)::int END, \
+               CASE WHEN n % 10 = 0 THEN NULL ELSE date '2026-10-02' + (n % 17)::int END, '2026-10-01T00:00:00Z' \
+             FROM generate_series(1, {policies}) n"
+        ),
+        format!(
+            "INSERT INTO policy_events (company_id, id, policy_id, seq, kind, payload, actor_id, at) \
+             SELECT '{c}', md5('ev' || n)::uuid, md5('pol' || n)::uuid, 0, 'callback', \
+               '{{\"category\":\"success\",\"forged_signature\":false,\"misleading\":false,\"number_changed\":false,\"at\":\"2026-10-12T02:00:00Z\"}}', \
+               md5('agent' || ((n - 1) % {agents} + 1))::uuid, '2026-10-12T02:00:00Z' \
+             FROM generate_series(1, {policies}) n WHERE n % 5 <> 0"
+        ),
+        "ANALYZE".to_owned(),
+    ] {
+        sqlx::query(&s).execute(pool).await?;
+    }
+    let generated = t.elapsed();
+    let company = CompanyId(Uuid::parse_str(BENCH_COMPANY)?);
+    let branch = db
+        .get_branch(company, domain::ids::BranchId(Uuid::parse_str(BENCH_BRANCH)?))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("bench branch missing"))?;
+    let now = "2026-10-21T04:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+    let t = Instant::now();
+    let first = api::settlement::settle(&db, &branch, "2026-10", now).await?;
+    let took = t.elapsed();
+    let t = Instant::now();
+    let again = api::settlement::settle(&db, &branch, "2026-10", now).await?;
+    let took_again = t.elapsed();
+    if again.entries_posted != 0 || again.statements != 0 {
+        anyhow::bail!("re-settling changed the ledger: {again:?}");
+    }
+    println!("Fieldbook settlement benchmark (PostgreSQL, release build, October 2026 cut-off)");
+    println!(
+        "{:>8} {:>10} {:>12} {:>14} {:>12} {:>12} {:>14}",
+        "agents", "policies", "generate s", "settle s", "entries", "statements", "re-settle s"
+    );
+    println!(
+        "{:>8} {:>10} {:>12.1} {:>14.2} {:>12} {:>12} {:>14.2}",
+        agents,
+        first.policies,
+        generated.as_secs_f64(),
+        took.as_secs_f64(),
+        first.entries_posted,
+        first.statements,
+        took_again.as_secs_f64()
+    );
+    db.close().await;
     Ok(())
 }
