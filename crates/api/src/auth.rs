@@ -226,8 +226,85 @@ impl Throttle {
     }
 }
 
+/// The function each write route requires, so a role lacking it gets 403 before its body is
+/// even read (handlers check again, and apply the reach rules for the object).
+pub fn route_function(method: &actix_web::http::Method, pattern: &str) -> Option<domain::access::Function> {
+    use domain::access::Function::*;
+    let m = method.as_str();
+    let f = match (m, pattern) {
+        ("POST", "/v1/branches")
+        | ("PATCH", "/v1/branches/{id}")
+        | ("POST", "/v1/teams")
+        | ("PATCH", "/v1/teams/{id}") => ManageOrganisation,
+        ("POST", "/v1/users") | ("PATCH", "/v1/users/{id}") | ("POST", "/v1/users/{id}/deactivate") => {
+            ManageOrganisation
+        }
+        ("POST", "/v1/outlets") | ("PATCH", "/v1/outlets/{id}") => ManageOutlets,
+        ("POST", "/v1/clients") | ("PATCH", "/v1/clients/{id}") => ManageClients,
+        ("POST", "/v1/clients/{id}/reassign") => ReassignClients,
+        ("POST", "/v1/activities") | ("POST", "/v1/activities:batch") | ("POST", "/v1/activities:call-log") => {
+            LogActivities
+        }
+        ("PUT", "/v1/diaries/{agent}/{date}")
+        | ("POST", "/v1/diaries/{agent}/{date}/submit")
+        | ("POST", "/v1/leave-requests") => WriteDiary,
+        ("POST", "/v1/diaries/{agent}/{date}/approve") | ("POST", "/v1/diaries/{agent}/{date}/return") => ReviewDiaries,
+        ("POST", "/v1/teams/{id}/diaries:approve")
+        | ("POST", "/v1/leave-requests/{id}/approve")
+        | ("POST", "/v1/leave-requests/{id}/reject") => ReviewDiaries,
+        ("POST", "/v1/spot-checks") | ("POST", "/v1/spot-checks/{id}/findings") => SpotCheckDiaries,
+        ("POST", "/v1/policy-versions") | ("PATCH", "/v1/policy-versions/{id}") => ManagePolicies,
+        ("POST", "/v1/admin/jobs/close-day")
+        | ("POST", "/v1/admin/jobs/close-month")
+        | ("POST", "/v1/admin/jobs/allocate-leads")
+        | ("POST", "/v1/admin/jobs/settle") => ManagePolicies,
+        ("POST", "/v1/penalties/{id}/waive") => WaivePenalties,
+        ("POST", "/v1/quality/catalogue")
+        | ("POST", "/v1/quality/violations/{id}/confirm")
+        | ("POST", "/v1/quality/violations/{id}/dismiss") => ManageQuality,
+        ("POST", "/v1/quality/violations/{id}/appeal-decision")
+        | ("POST", "/v1/quality/reports/quarterly/sign-off") => ManageQuality,
+        ("POST", "/v1/quality/violations") => ReportViolations,
+        ("POST", "/v1/quality/violations/{id}/appeal") => AppealViolations,
+        ("POST", "/v1/agents/{id}/commendations") => Commend,
+        ("POST", "/v1/policies") | ("POST", "/v1/policies/{id}/receipt") => ManageInsurancePolicies,
+        ("POST", "/v1/policies/{id}/callbacks")
+        | ("POST", "/v1/policies/{id}/callback-exemption")
+        | ("POST", "/v1/policies/{id}/early-callback") => PlaceCallbacks,
+        ("POST", "/v1/policies/{id}/contact") => LogActivities,
+        ("POST", "/v1/policies/{id}/quality-resolution") => ManageQuality,
+        _ => return None,
+    };
+    Some(f)
+}
+
+/// For guarded write routes, the checks that need no database: a valid token (401) whose role
+/// has the route's function (403). Body extractors run it first, because actix polls all of a
+/// handler's extractors together and a body error must not overtake an auth error.
+pub fn precheck(req: &HttpRequest) -> Result<(), ApiError> {
+    let Some(function) = req.match_pattern().and_then(|p| route_function(req.method(), &p)) else {
+        return Ok(());
+    };
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(ApiError::internal)?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+    let claims = state.keys.verify(token.trim())?;
+    if !domain::access::permits(claims.role, function) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(())
+}
+
 /// The authenticated caller. Extracting it verifies the bearer token and loads the user, so
-/// a deactivated user is locked out at once, not when their token expires.
+/// a deactivated user is locked out at once, not when their token expires; it also refuses
+/// (403) a role lacking the route's function before anything else is read.
 pub struct Authenticated {
     pub actor: Actor,
     pub user: User,
@@ -244,6 +321,7 @@ impl FromRequest for Authenticated {
             .get(actix_web::http::header::AUTHORIZATION)
             .and_then(|h| h.to_str().ok())
             .map(str::to_owned);
+        let required = req.match_pattern().and_then(|p| route_function(req.method(), &p));
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
             let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
@@ -258,6 +336,9 @@ impl FromRequest for Authenticated {
                 .await?
                 .filter(|u| u.active)
                 .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
+            if required.is_some_and(|f| !domain::access::permits(user.role, f)) {
+                return Err(ApiError::forbidden());
+            }
             let supervised_teams = if user.role == Role::Supervisor {
                 state.db.teams_led_by(user.company_id, user.id).await?
             } else {

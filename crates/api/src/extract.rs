@@ -46,6 +46,9 @@ impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest f
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Err(e) = crate::auth::precheck(req) {
+            return Box::pin(async move { Err(e) });
+        }
         let json = is_json(req);
         let declared: Option<usize> = req
             .headers()
@@ -219,6 +222,9 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Err(e) = crate::auth::precheck(req) {
+            return Box::pin(async move { Err(e) });
+        }
         let empty = !req.headers().contains_key(header::CONTENT_TYPE)
             && req
                 .headers()

@@ -128,3 +128,64 @@ engine_test!(health_and_ready, |app| {
     let down = app.call(Method::GET, "/ready", None, None).await;
     down.assert_problem(503, "database_unavailable");
 });
+
+engine_test!(a_role_lacking_the_function_gets_403_before_its_body_is_read, |app| {
+    let org = make_org(&app).await;
+    let agent = app.login("agent-a@test.local", PASSWORD).await;
+    let sup = app.login("sup-a@test.local", PASSWORD).await;
+    let id = uuid::Uuid::new_v4();
+    for (token, method, path) in [
+        (&agent, Method::POST, "/v1/branches".to_owned()),
+        (&agent, Method::PATCH, format!("/v1/users/{id}")),
+        (&agent, Method::POST, "/v1/policy-versions".to_owned()),
+        (&agent, Method::POST, "/v1/admin/jobs/close-day".to_owned()),
+        (&agent, Method::POST, "/v1/policies".to_owned()),
+        (&agent, Method::POST, format!("/v1/penalties/{id}/waive")),
+        (&sup, Method::POST, "/v1/activities:batch".to_owned()),
+        (&sup, Method::POST, "/v1/quality/violations".to_owned()),
+        (&org.admin, Method::PUT, format!("/v1/diaries/{id}/2026-11-03")),
+        (&agent, Method::POST, format!("/v1/diaries/{id}/2026-11-03/approve")),
+    ] {
+        // Empty and malformed bodies alike: the role is refused first.
+        let r = app.call(method.clone(), &path, Some(token), Some(json!({}))).await;
+        r.assert_problem(403, "forbidden");
+        let raw = app
+            .send(
+                app.client
+                    .request(method, format!("{}{path}", app.base))
+                    .bearer_auth(token)
+                    .header("content-type", "application/json")
+                    .body("{"),
+            )
+            .await;
+        raw.assert_problem(403, "forbidden");
+    }
+});
+
+#[test]
+fn every_write_route_is_guarded_by_role_up_front() {
+    let doc: serde_json::Value = serde_json::from_str(&api::startup::openapi_json()).unwrap_or_default();
+    let mut unguarded = Vec::new();
+    for (path, item) in doc["paths"].as_object().cloned().unwrap_or_default() {
+        for method in ["POST", "PUT", "PATCH", "DELETE"] {
+            if item.get(method.to_lowercase()).is_some() {
+                let m = actix_web::http::Method::from_bytes(method.as_bytes()).unwrap_or_default();
+                if api::auth::route_function(&m, &path).is_none() {
+                    unguarded.push(format!("{method} {path}"));
+                }
+            }
+        }
+    }
+    unguarded.sort();
+    // Sign-in needs no role; voiding is for agents (own, same day) or the quality office
+    // (any), decided in the handler.
+    assert_eq!(
+        unguarded,
+        vec![
+            "POST /v1/activities/{id}/void",
+            "POST /v1/auth/login",
+            "POST /v1/auth/logout",
+            "POST /v1/auth/refresh",
+        ]
+    );
+}
