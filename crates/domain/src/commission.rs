@@ -546,11 +546,20 @@ pub fn replay(
     let mut early: Option<DateTime<Utc>> = None;
     for e in events.iter().filter(|e| until.is_none_or(|u| e.at < u)) {
         s = match e.kind.as_str() {
-            "callback" => serde_json::from_value::<Attempt>(e.payload.clone())
-                .ok()
-                .and_then(|a| s.attempt(&a, round_attempts).ok())
-                .map(|(n, _)| n)
-                .unwrap_or(s),
+            "callback" => {
+                // COM-3.3: without an answer from the agent the second round runs anyway once
+                // the contact window has passed; a call recorded then opens it.
+                let from = if matches!(s, HoldState::AwaitingContact { .. }) {
+                    s.confirm_contact().unwrap_or(s)
+                } else {
+                    s
+                };
+                serde_json::from_value::<Attempt>(e.payload.clone())
+                    .ok()
+                    .and_then(|a| from.attempt(&a, round_attempts).ok())
+                    .map(|(n, _)| n)
+                    .unwrap_or(s)
+            }
             "contact_confirmed" => s.confirm_contact().unwrap_or(s),
             "exempted" => s.exempt().unwrap_or(s),
             "quality_resolved" => s

@@ -141,7 +141,7 @@ engine_test!(
         }
         call(&app, &w, &p2, "2026-10-16 17:00", ok())
             .await
-            .assert_problem(409, "no_callback_round");
+            .assert_problem(409, "callback_not_due");
         // The agent is notified and confirms (or corrects) the contact details.
         let notes = app.get("/v1/agents/me/notifications", &w.agent).await;
         let kinds: Vec<&str> = notes.body["items"]
@@ -511,5 +511,27 @@ engine_test!(
                 .map(Vec::len),
             Some(3)
         );
+    }
+);
+
+engine_test!(
+    com_3_3_the_second_round_runs_when_the_agent_does_not_answer,
+    |c| {
+        clock(c);
+    },
+    |app| {
+        let w = world(&app).await;
+        let p = policy(&app, &w, "P20", "2026-10-05", Some("2026-10-06")).await;
+        for at in ["2026-10-15 10:00", "2026-10-15 16:00", "2026-10-16 10:00"] {
+            call(&app, &w, &p, at, fail()).await;
+        }
+        assert_eq!(state_of(&app, &w, &p).await, "awaiting_contact");
+        // Ten days after the round ended the callback center may call again without an answer.
+        call(&app, &w, &p, "2026-10-25 10:00", ok())
+            .await
+            .assert_problem(409, "callback_not_due");
+        let r = call(&app, &w, &p, "2026-10-26 10:00", ok()).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["hold"]["state"], "passed");
     }
 );

@@ -133,10 +133,16 @@ fn round_opens_at(
             );
             Some(early.map_or(regular, |e| e.min(regular)))
         }
+        // COM-3.3: the agent has `contact_update_days` to answer; then the second round runs anyway.
+        HoldState::AwaitingContact { round_ended_at } => {
+            Some(round_ended_at + Duration::days(i64::from(c.cp.contact_update_days)))
+        }
         HoldState::SecondRound { .. } => events
             .iter()
             .rev()
-            .find(|e| e.kind == "contact_confirmed")
+            .find(|e| {
+                e.kind == "contact_confirmed" || (e.kind == "callback" && e.payload["round"] == "awaiting_contact")
+            })
             .map(|e| e.at),
         HoldState::ManualCallback => last_transition,
         _ => None,
@@ -539,7 +545,13 @@ pub async fn record_callback(
         number_changed: b.number_changed,
         at: now,
     };
-    let (next, effects) = s
+    // The contact window passed without an answer: this call opens the second round.
+    let from = if matches!(s, HoldState::AwaitingContact { .. }) {
+        s.confirm_contact().unwrap_or(s)
+    } else {
+        s
+    };
+    let (next, effects) = from
         .attempt(&attempt, c.cp.round_attempts)
         .map_err(|e| ApiError::conflict("no_callback_round", e.to_string()))?;
     let mut payload = serde_json::to_value(attempt).unwrap_or(Value::Null);
