@@ -608,6 +608,7 @@ pub trait CommissionRepo {
         month: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, RepoError>;
+    async fn is_settled(&self, company: CompanyId, branch: BranchId, month: &str) -> Result<bool, RepoError>;
     async fn statements_of(
         &self,
         company: CompanyId,

@@ -487,6 +487,21 @@ impl CommissionRepo for Db {
         })
     }
 
+    async fn is_settled(&self, company: CompanyId, branch: BranchId, month: &str) -> Result<bool, RepoError> {
+        on_pool!(self, |p| {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM settled_months WHERE company_id = $1 AND branch_id = $2 AND month = $3",
+            )
+            .bind(company.0)
+            .bind(branch.0)
+            .bind(month)
+            .fetch_one(p)
+            .await
+            .map(|n| n > 0)
+            .map_err(repo_err)
+        })
+    }
+
     async fn statements_of(
         &self,
         company: CompanyId,

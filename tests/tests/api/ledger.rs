@@ -765,6 +765,31 @@ engine_test!(
         assert!(all
             .iter()
             .all(|p| p["business_day"].as_str().unwrap_or_default() <= "2026-11-09"));
+        // After the 20th's cut-off the runner also settles the month (COM-8): the activity
+        // penalties posted before the cut-off land on November's statement.
+        app.set_clock(&sh("2026-11-21 12:00:00")).await;
+        let mut statements = Vec::new();
+        for _ in 0..50 {
+            let r = app
+                .get(
+                    &format!("/v1/agents/{}/statements?month=2026-11", w.org.agent_a),
+                    &w.org.admin,
+                )
+                .await;
+            statements = r.body["items"].as_array().cloned().unwrap_or_default();
+            if !statements.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(statements.len(), 1);
+        assert!(statements[0]["lines"]
+            .as_array()
+            .is_some_and(|l| l.iter().any(|x| x["rule_id"] == "DIA-PEN-MISSING")));
+        assert!(
+            statements[0]["net_fen"].as_i64().unwrap_or(0) < 0,
+            "penalties reduce the net payable"
+        );
     }
 );
 
