@@ -55,3 +55,75 @@ impl Modify for DocParts {
         ]);
     }
 }
+
+/// Errors every operation of a shape can return, added where a handler's annotation does not
+/// list them: 400 for malformed path parameters, 422 for invalid query parameters, 413/415 for
+/// bodies, 401 for authenticated operations.
+pub fn document_common_errors(doc: &mut Doc) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/problem+json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    let add = |op: &mut Operation| {
+        let params = op.parameters.clone().unwrap_or_default();
+        let has = |code: &str, op: &Operation| op.responses.responses.contains_key(code);
+        let mut extra: Vec<(&str, &str)> = Vec::new();
+        if params.iter().any(|p| p.parameter_in == ParameterIn::Path) && !has("400", op) {
+            extra.push(("400", "Malformed path parameter"));
+        }
+        if params.iter().any(|p| p.parameter_in == ParameterIn::Query) && !has("422", op) {
+            extra.push(("422", "Invalid query parameters"));
+        }
+        if op.request_body.is_some() {
+            for (code, d) in [
+                ("400", "Malformed JSON"),
+                ("413", "Body too large"),
+                ("415", "Not JSON"),
+                ("422", "Invalid fields"),
+            ] {
+                if !has(code, op) {
+                    extra.push((code, d));
+                }
+            }
+        }
+        let secured = op.security.as_ref().is_some_and(|s| {
+            !s.is_empty()
+                && s.iter().any(|r| {
+                    serde_json::to_value(r)
+                        .map(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                        .unwrap_or(false)
+                })
+        });
+        if secured && !has("401", op) {
+            extra.push(("401", "Not authenticated"));
+        }
+        for (code, d) in extra {
+            op.responses.responses.insert(code.to_owned(), problem(d));
+        }
+    };
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add(op);
+        }
+    }
+}

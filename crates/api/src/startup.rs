@@ -121,11 +121,12 @@ pub fn register(cfg: &mut ServiceConfig) {
 
 /// The OpenAPI document exactly as the server serves it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new()
+    let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
+    crate::openapi::document_common_errors(&mut doc);
     doc
 }
 

@@ -64,7 +64,8 @@ async fn catalogue_on(state: &AppState, company: CompanyId, day: NaiveDate) -> R
         .max_by_key(|v| v.version)
         .unwrap_or_else(|| CatalogueVersion {
             version: 0,
-            effective_from: NaiveDate::MIN,
+            // The seeded catalogue has applied since before any data.
+            effective_from: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
             entries: default_catalogue(),
         }))
 }
