@@ -4,9 +4,10 @@ use crate::auth::hash_password_blocking;
 use crate::config::Config;
 use chrono::Utc;
 use domain::client::{Client, Outlet};
+use domain::commission::InsurancePolicy;
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User};
-use domain::ports::{AuditContext, ClientRepo, OrganisationRepo, OutletRepo};
+use domain::ports::{AuditContext, ClientRepo, CommissionRepo, OrganisationRepo, OutletRepo};
 use infra::Db;
 use rand::distributions::{Alphanumeric, DistString};
 
@@ -188,6 +189,25 @@ pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Resu
                     updated_at: now,
                 };
                 db.insert_client(&audit, &client).await?;
+                if c == 1 {
+                    // One policy per agent, printed 12 days ago: its first callback round is open.
+                    let printed = (now - chrono::Duration::days(12)).date_naive();
+                    let policy = InsurancePolicy {
+                        company_id: company.id,
+                        id: uuid::Uuid::now_v7(),
+                        number: format!("DEMO-{n:04}"),
+                        agent_id: agent.id,
+                        client_id: client.id,
+                        product: "Term life".to_owned(),
+                        premium_fen: 300_000,
+                        commission_fen: 45_000,
+                        printed_on: printed,
+                        effective_on: printed,
+                        receipt_returned_on: None,
+                        created_at: now,
+                    };
+                    db.insert_insurance_policy(&audit, &policy).await?;
+                }
             }
         }
     }
