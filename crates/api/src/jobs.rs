@@ -138,13 +138,17 @@ pub async fn evaluate_range(
     let counts = counts_by_day(db, company, branch.id, from, to, &policies, None).await?;
     let agents = db.branch_agents(company, branch.id).await?;
     let diaries: HashMap<(UserId, NaiveDate), _> = db
-        .branch_diaries(company, branch.id, from, to)
+        .branch_diaries(company, branch.id, from, to, None)
         .await?
         .into_iter()
         .map(|(a, d, f)| ((a, d), f))
         .collect();
-    let leave = db.branch_leave(company, branch.id, from, to).await?;
-    let on_leave = |a: UserId, d: NaiveDate| leave.iter().any(|(x, f, t)| *x == a && *f <= d && d <= *t);
+    let leave = leave_by_agent(db.branch_leave(company, branch.id, from, to).await?);
+    let on_leave = |a: UserId, d: NaiveDate| {
+        leave
+            .get(&a)
+            .is_some_and(|spans| spans.iter().any(|(f, t)| *f <= d && d <= *t))
+    };
     let posted = db.posted_sums(company, branch.id, from, to).await?;
 
     let mut entries = Vec::new();
@@ -300,6 +304,15 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>) -> Result<CloseReport, RepoEr
     Ok(total)
 }
 
+/// Approved leave spans per agent.
+fn leave_by_agent(rows: Vec<(UserId, NaiveDate, NaiveDate)>) -> HashMap<UserId, Vec<(NaiveDate, NaiveDate)>> {
+    let mut out: HashMap<UserId, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for (a, f, t) in rows {
+        out.entry(a).or_default().push((f, t));
+    }
+    out
+}
+
 /// "2026-11" → (first, last day).
 pub fn month_bounds(month: &str) -> Option<(NaiveDate, NaiveDate)> {
     if month.len() != 7 {
@@ -374,9 +387,16 @@ pub async fn monthly_compliance(
     // The month is judged under the version in force on its last day.
     let policy = PolicyInForce::from_versions(&versions, Some(branch.id), to);
     let counts = counts_by_day(db, company, branch.id, from, to, &policies, agent).await?;
-    let leave = db.branch_leave(company, branch.id, from, to).await?;
-    let visits = db.outlet_visits(company, branch.id, from, to).await?;
-    let assignments = db.outlet_assignments(company, branch.id).await?;
+    let leave = leave_by_agent(db.branch_leave(company, branch.id, from, to).await?);
+    // Keyed by (agent, outlet) so each agent reads only their own rows.
+    let mut visits: HashMap<(UserId, Uuid), Vec<NaiveDate>> = HashMap::new();
+    for (a, o, d) in db.outlet_visits(company, branch.id, from, to).await? {
+        visits.entry((a, o)).or_default().push(d);
+    }
+    let mut assignments: HashMap<UserId, Vec<Uuid>> = HashMap::new();
+    for (a, o) in db.outlet_assignments(company, branch.id).await? {
+        assignments.entry(a).or_default().push(o);
+    }
     let agents: Vec<_> = db
         .branch_agents(company, branch.id)
         .await?
@@ -391,7 +411,9 @@ pub async fn monthly_compliance(
         let (mut face, mut calls, mut renewals, mut morning, mut evening, mut working) = (0, 0, 0, 0, 0, 0);
         let mut d = from;
         while d <= to {
-            let on_leave = leave.iter().any(|(x, f, t)| *x == a.agent && *f <= d && d <= *t);
+            let on_leave = leave
+                .get(&a.agent)
+                .is_some_and(|spans| spans.iter().any(|(f, t)| *f <= d && d <= *t));
             if day_status(d, &calendar, on_leave) == DayStatus::Working && business_day(a.since, tz) <= d {
                 working += 1;
             }
@@ -407,16 +429,16 @@ pub async fn monthly_compliance(
             d += Duration::days(1);
         }
         let mut outlet_weeks = Vec::new();
-        for (_, outlet) in assignments.iter().filter(|(x, _)| *x == a.agent) {
+        for outlet in assignments.get(&a.agent).into_iter().flatten() {
             // ISO weeks whose Monday falls in the month.
             let mut d = from;
             while d <= to {
                 if d.weekday() == chrono::Weekday::Mon {
                     let end = d + Duration::days(6);
                     let n = visits
-                        .iter()
-                        .filter(|(x, o, v)| *x == a.agent && o == outlet && *v >= d && *v <= end)
-                        .count() as i64;
+                        .get(&(a.agent, *outlet))
+                        .map_or(0, |days| days.iter().filter(|v| **v >= d && **v <= end).count())
+                        as i64;
                     let iso = d.iso_week();
                     outlet_weeks.push(OutletWeek {
                         week: format!("{}-W{:02}", iso.year(), iso.week()),

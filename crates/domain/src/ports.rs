@@ -360,6 +360,7 @@ pub trait LedgerRepo {
         branch: BranchId,
         from: NaiveDate,
         to: NaiveDate,
+        agent: Option<UserId>,
     ) -> Result<Vec<(UserId, NaiveDate, DiaryFacts)>, RepoError>;
     async fn branch_leave(
         &self,
@@ -581,6 +582,12 @@ pub trait CommissionRepo {
         company: CompanyId,
         policy: uuid::Uuid,
     ) -> Result<Vec<crate::commission::PolicyEvent>, RepoError>;
+    /// The events of several policies in one query, keyed by policy.
+    async fn events_of_policies(
+        &self,
+        company: CompanyId,
+        policies: &[uuid::Uuid],
+    ) -> Result<std::collections::HashMap<uuid::Uuid, Vec<crate::commission::PolicyEvent>>, RepoError>;
     /// Policies of a branch's agents printed before `printed_before`, with all their events:
     /// the settlement's input, read set-wise.
     async fn branch_policies(

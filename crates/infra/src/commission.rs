@@ -278,6 +278,30 @@ impl CommissionRepo for Db {
         })
     }
 
+    async fn events_of_policies(
+        &self,
+        company: CompanyId,
+        policies: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<PolicyEvent>>, RepoError> {
+        if policies.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mut sql = Sql::new("");
+        let c = sql.arg(Arg::Uuid(company.0));
+        let list = sql.list(policies.iter().map(|p| Arg::Uuid(*p)));
+        sql.push(&format!(
+            "SELECT policy_id, kind, payload, actor_id, at FROM policy_events WHERE company_id = {c} AND policy_id IN ({list}) \
+             ORDER BY policy_id, seq"
+        ));
+        on_pool!(self, |p| {
+            let rows = bind_args!(sqlx::query_as::<_, EventRow>(&sql.text), &sql.args)
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)?;
+            Ok(group(rows))
+        })
+    }
+
     async fn branch_policies(
         &self,
         company: CompanyId,

@@ -353,7 +353,22 @@ impl LedgerRepo for Db {
         branch: BranchId,
         from: NaiveDate,
         to: NaiveDate,
+        agent: Option<UserId>,
     ) -> Result<Vec<(UserId, NaiveDate, DiaryFacts)>, RepoError> {
+        let mut sql = Sql::new("");
+        let c = sql.arg(Arg::Uuid(company.0));
+        let b = sql.arg(Arg::Uuid(branch.0));
+        let f = sql.arg(Arg::Date(from));
+        let t = sql.arg(Arg::Date(to));
+        let agent_filter = match agent {
+            Some(a) => format!("AND d.agent_id = {}", sql.arg(Arg::Uuid(a.0))),
+            None => String::new(),
+        };
+        sql.push(&format!(
+            "SELECT d.agent_id, d.date, d.id, d.first_submitted_at, d.review_deadline, d.reviewed_at \
+             FROM diaries d JOIN users u ON u.company_id = d.company_id AND u.id = d.agent_id \
+             WHERE d.company_id = {c} AND u.branch_id = {b} AND d.date >= {f} AND d.date <= {t} {agent_filter}"
+        ));
         on_pool!(self, |p| {
             type R = (
                 Uuid,
@@ -363,18 +378,10 @@ impl LedgerRepo for Db {
                 Option<DateTime<Utc>>,
                 Option<DateTime<Utc>>,
             );
-            let rows: Vec<R> = sqlx::query_as(
-                "SELECT d.agent_id, d.date, d.id, d.first_submitted_at, d.review_deadline, d.reviewed_at \
-                 FROM diaries d JOIN users u ON u.company_id = d.company_id AND u.id = d.agent_id \
-                 WHERE d.company_id = $1 AND u.branch_id = $2 AND d.date >= $3 AND d.date <= $4",
-            )
-            .bind(company.0)
-            .bind(branch.0)
-            .bind(from)
-            .bind(to)
-            .fetch_all(p)
-            .await
-            .map_err(repo_err)?;
+            let rows: Vec<R> = bind_args!(sqlx::query_as::<_, R>(&sql.text), &sql.args)
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)?;
             Ok(rows
                 .into_iter()
                 .map(|(a, d, id, first, deadline, reviewed)| {

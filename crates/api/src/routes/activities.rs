@@ -1410,21 +1410,6 @@ pub async fn agent_today(
     path: web::Path<IdPath>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadProgress)?;
-    let agent = state
-        .db
-        .get_user(auth.actor.company_id, UserId(path.id))
-        .await?
-        .filter(|u| u.role == Role::Agent)
-        .filter(|u| {
-            auth.actor.can_see(
-                &reach,
-                Owner {
-                    company_id: u.company_id,
-                    user_id: Some(u.id),
-                    team_id: u.team_id,
-                },
-            )
-        })
-        .ok_or_else(|| ApiError::not_found("agent"))?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     Ok(HttpResponse::Ok().json(today_view(&state, &agent).await?))
 }

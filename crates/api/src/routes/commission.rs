@@ -97,22 +97,76 @@ struct Ctx {
     cp: CommissionPolicy,
 }
 
+fn make_ctx(
+    branch: Option<&domain::org::Branch>,
+    versions: &[domain::policy::PolicyVersion],
+    now: DateTime<Utc>,
+) -> Ctx {
+    let tz = branch.map(crate::jobs::branch_tz).unwrap_or(chrono_tz::Asia::Shanghai);
+    let today = business_day(now, tz);
+    let cp = domain::policy::PolicyInForce::from_versions(versions, branch.map(|b| b.id), today)
+        .document
+        .commission;
+    Ctx { tz, cp }
+}
+
+/// One policy's context: its agent's branch zone and the commission policy in force today.
 async fn ctx_for(state: &AppState, p: &InsurancePolicy) -> Result<Ctx, ApiError> {
+    use domain::ports::PolicyRepo;
     let agent = state.db.get_user(p.company_id, p.agent_id).await?;
     let branch = match agent.as_ref().and_then(|a| a.branch_id) {
         Some(b) => state.db.get_branch(p.company_id, b).await?,
         None => None,
     };
-    let tz = branch
-        .as_ref()
-        .map(crate::jobs::branch_tz)
-        .unwrap_or(chrono_tz::Asia::Shanghai);
-    let today = business_day(state.clock.now(), tz);
-    let cp = super::ledger::policy_for(state, p.company_id, branch.map(|b| b.id), today)
-        .await?
-        .document
-        .commission;
-    Ok(Ctx { tz, cp })
+    let versions = state.db.company_policies(p.company_id).await?;
+    Ok(make_ctx(branch.as_ref(), &versions, state.clock.now()))
+}
+
+/// Contexts for many policies of a company, from three queries in all (agents, branches,
+/// policy versions) rather than several per policy.
+struct Contexts {
+    agent_branch: std::collections::HashMap<UserId, Option<BranchId>>,
+    branches: std::collections::HashMap<BranchId, domain::org::Branch>,
+    versions: Vec<domain::policy::PolicyVersion>,
+    now: DateTime<Utc>,
+}
+
+impl Contexts {
+    async fn load(state: &AppState, company: domain::ids::CompanyId) -> Result<Contexts, ApiError> {
+        use domain::ports::{ListScope, PageRequest, PolicyRepo};
+        let all = PageRequest {
+            after: None,
+            limit: u32::MAX,
+        };
+        Ok(Contexts {
+            agent_branch: state
+                .db
+                .list_users(company, &ListScope::Company, all)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.branch_id))
+                .collect(),
+            branches: state
+                .db
+                .list_branches(company, all)
+                .await?
+                .into_iter()
+                .map(|b| (b.id, b))
+                .collect(),
+            versions: state.db.company_policies(company).await?,
+            now: state.clock.now(),
+        })
+    }
+
+    fn for_policy(&self, p: &InsurancePolicy) -> Ctx {
+        let branch = self
+            .agent_branch
+            .get(&p.agent_id)
+            .copied()
+            .flatten()
+            .and_then(|b| self.branches.get(&b));
+        make_ctx(branch, &self.versions, self.now)
+    }
 }
 
 /// When the current round lets the next call happen (COM-3.1), ignoring calling hours.
@@ -207,6 +261,12 @@ fn policy_dto(p: &InsurancePolicy, events: &[PolicyEvent], c: &Ctx, now: DateTim
             })
             .collect(),
     }
+}
+
+/// The policy as it stands after a change (re-read, so the history includes the change).
+async fn current(state: &AppState, p: &InsurancePolicy, c: &Ctx) -> Result<HttpResponse, ApiError> {
+    let events = state.db.policy_events(p.company_id, p.id).await?;
+    Ok(HttpResponse::Ok().json(policy_dto(p, &events, c, state.clock.now())))
 }
 
 /// Loads a policy the caller may see (its agent, their supervisor, the back office).
@@ -358,9 +418,12 @@ pub async fn list_policies(
         .await?;
     let now = state.clock.now();
     let mut items = Vec::new();
+    let contexts = Contexts::load(&state, auth.actor.company_id).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let mut events = state.db.events_of_policies(auth.actor.company_id, &ids).await?;
     for p in &rows {
-        let events = state.db.policy_events(p.company_id, p.id).await?;
-        let c = ctx_for(&state, p).await?;
+        let events = events.remove(&p.id).unwrap_or_default();
+        let c = contexts.for_policy(p);
         items.push(policy_dto(p, &events, &c, now));
     }
     Ok(HttpResponse::Ok().json(InsurancePolicyPage {
@@ -551,7 +614,7 @@ pub async fn record_callback(
     } else {
         s
     };
-    let (next, effects) = from
+    let (_, effects) = from
         .attempt(&attempt, c.cp.round_attempts)
         .map_err(|e| ApiError::conflict("no_callback_round", e.to_string()))?;
     let mut payload = serde_json::to_value(attempt).unwrap_or(Value::Null);
@@ -594,9 +657,7 @@ pub async fn record_callback(
             Effect::RaiseDisclosureReport => raise_report(&req, &state, &auth, &p, "Q-DISCLOSE", "the callback found the client was misled (COM-3.6)").await?,
         }
     }
-    let events = state.db.policy_events(p.company_id, p.id).await?;
-    let _ = next;
-    Ok(HttpResponse::Ok().json(policy_dto(&p, &events, &c, now)))
+    current(&state, &p, &c).await
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema, Validate)]
@@ -662,8 +723,7 @@ pub async fn confirm_contact(
         json!({"phone_updated": body.phone.is_some()}),
     )
     .await?;
-    let events = state.db.policy_events(p.company_id, p.id).await?;
-    Ok(HttpResponse::Ok().json(policy_dto(&p, &events, &c, state.clock.now())))
+    current(&state, &p, &c).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -714,8 +774,7 @@ pub async fn exempt(
         json!({"signed_confirmation": body.signed_confirmation, "reason": body.reason}),
     )
     .await?;
-    let events = state.db.policy_events(p.company_id, p.id).await?;
-    Ok(HttpResponse::Ok().json(policy_dto(&p, &events, &c, state.clock.now())))
+    current(&state, &p, &c).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -766,8 +825,7 @@ pub async fn early_callback(
         json!({"reason": body.reason}),
     )
     .await?;
-    let events = state.db.policy_events(p.company_id, p.id).await?;
-    Ok(HttpResponse::Ok().json(policy_dto(&p, &events, &c, state.clock.now())))
+    current(&state, &p, &c).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -816,8 +874,7 @@ pub async fn resolve_quality(
         json!({"release": body.release, "reason": body.reason}),
     )
     .await?;
-    let events = state.db.policy_events(p.company_id, p.id).await?;
-    Ok(HttpResponse::Ok().json(policy_dto(&p, &events, &c, state.clock.now())))
+    current(&state, &p, &c).await
 }
 
 #[derive(Debug, Deserialize, ToSchema, Validate)]
@@ -909,8 +966,9 @@ pub async fn callback_queue(auth: Authenticated, state: web::Data<AppState>) -> 
     let now = state.clock.now();
     let mut items = Vec::new();
     let mut any_hours = false;
+    let contexts = Contexts::load(&state, auth.actor.company_id).await?;
     for (p, events) in state.db.open_callbacks(auth.actor.company_id).await? {
-        let c = ctx_for(&state, &p).await?;
+        let c = contexts.for_policy(&p);
         let (s, early) = replay(&events, c.cp.round_attempts, None);
         let Some(opens) = round_opens_at(&p, &events, s, early, &c) else {
             continue;
@@ -1151,19 +1209,8 @@ pub async fn get_statement(
     ) {
         return Err(ApiError::not_found("statement"));
     }
-    let wants_csv = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"));
-    if wants_csv {
-        let field = |x: &str| {
-            if x.contains([',', '"', '\n']) {
-                format!("\"{}\"", x.replace('"', "\"\""))
-            } else {
-                x.to_owned()
-            }
-        };
+    if super::wants_csv(&req) {
+        let field = super::csv_field;
         let mut out = String::from("statement_id,person_id,month,kind,type,rule_id,amount_fen,explanation\r\n");
         for l in s.lines.as_array().cloned().unwrap_or_default() {
             out.push_str(&format!(

@@ -8,7 +8,7 @@ use crate::extract::{JsonBody, OptionalJson};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use domain::access::{Actor, Function, Owner, Reach};
 use domain::activity::ActivityKind;
@@ -241,24 +241,6 @@ async fn branch_ctx(state: &AppState, user: &User) -> Result<BranchCtx, ApiError
     Ok(BranchCtx::of(branch.as_ref()))
 }
 
-fn owner_of(u: &User) -> Owner {
-    Owner {
-        company_id: u.company_id,
-        user_id: Some(u.id),
-        team_id: u.team_id,
-    }
-}
-
-/// The agent named in a path, if within `reach` (404 otherwise, like a missing one).
-async fn visible_agent(state: &AppState, actor: &Actor, reach: &Reach, id: Uuid) -> Result<User, ApiError> {
-    state
-        .db
-        .get_user(actor.company_id, UserId(id))
-        .await?
-        .filter(|u| u.role == Role::Agent && actor.can_see(reach, owner_of(u)))
-        .ok_or_else(|| ApiError::not_found("agent"))
-}
-
 async fn is_on_leave(state: &AppState, agent: &User, date: NaiveDate) -> Result<bool, ApiError> {
     Ok(!state
         .db
@@ -405,7 +387,7 @@ async fn load_diary(
     path: &DiaryPath,
 ) -> Result<(Diary, User, BranchCtx), ApiError> {
     let reach = auth.actor.require(function)?;
-    let agent = visible_agent(state, &auth.actor, &reach, path.agent).await?;
+    let agent = super::visible_agent(state, &auth.actor, &reach, path.agent).await?;
     let mut bc = branch_ctx(state, &agent).await?;
     // DIA-3's deadline time comes from the policy version in force on the diary's day.
     bc.policy = super::ledger::policy_for(state, agent.company_id, agent.branch_id, path.date)
@@ -1086,19 +1068,6 @@ pub struct CalendarMonth {
     pub days: Vec<CalendarDay>,
 }
 
-fn parse_month(s: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let first = NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d").ok()?;
-    if s.len() != 7 {
-        return None;
-    }
-    let next = if first.month() == 12 {
-        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
-    };
-    Some((first, next - Duration::days(1)))
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct AgentPath {
     /// The agent's id.
@@ -1127,9 +1096,9 @@ pub async fn agent_calendar(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadProgress)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
-    let (first, last) =
-        parse_month(&q.month).ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
+    let (first, last) = crate::jobs::month_bounds(&q.month)
+        .ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let bc = branch_ctx(&state, &agent).await?;
     let leave = state.db.approved_leave(agent.company_id, agent.id, first, last).await?;
     let mut days = Vec::new();
@@ -1327,7 +1296,7 @@ async fn decide(
         .get_leave(auth.actor.company_id, id)
         .await?
         .ok_or_else(|| ApiError::not_found("leave request"))?;
-    visible_agent(state, &auth.actor, &reach, before.agent_id.0)
+    super::visible_agent(state, &auth.actor, &reach, before.agent_id.0)
         .await
         .map_err(|_| ApiError::not_found("leave request"))?;
     if before.status != LeaveStatus::Requested {

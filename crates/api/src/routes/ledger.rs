@@ -10,7 +10,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use domain::access::{Actor, Function, Owner, Reach};
+use domain::access::{Function, Owner};
 use domain::diary::{classify_submission, day_status, submission_deadlines, DayStatus, Timeliness};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{Branch, Role, User};
@@ -522,25 +522,6 @@ pub async fn allocate_leads(
 
 // ---------------------------------------------------------------- compliance
 
-async fn visible_agent(state: &AppState, actor: &Actor, reach: &Reach, id: Uuid) -> Result<User, ApiError> {
-    state
-        .db
-        .get_user(actor.company_id, UserId(id))
-        .await?
-        .filter(|u| {
-            u.role == Role::Agent
-                && actor.can_see(
-                    reach,
-                    Owner {
-                        company_id: u.company_id,
-                        user_id: Some(u.id),
-                        team_id: u.team_id,
-                    },
-                )
-        })
-        .ok_or_else(|| ApiError::not_found("agent"))
-}
-
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -594,7 +575,7 @@ pub async fn compliance(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadLedgers)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     let (from, to) =
         jobs::month_bounds(&q.month).ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let branch_id = agent
@@ -622,7 +603,7 @@ pub async fn compliance(
     let leave = state.db.approved_leave(agent.company_id, agent.id, from, to).await?;
     let diaries: HashMap<NaiveDate, _> = state
         .db
-        .branch_diaries(agent.company_id, branch.id, from, to)
+        .branch_diaries(agent.company_id, branch.id, from, to, Some(agent.id))
         .await?
         .into_iter()
         .filter(|(a, _, _)| *a == agent.id)
@@ -1007,7 +988,7 @@ pub async fn leads(
     path: web::Path<IdPath>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadLedgers)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     let now = state.clock.now();
     let quarter = quarter_of(now.date_naive());
     let (qfrom, qto) = quarter_bounds(&quarter).ok_or_else(ApiError::internal)?;
@@ -1222,16 +1203,18 @@ pub async fn dashboard(
         });
     }
     let mut awaiting = Vec::new();
-    for back in 0..7 {
-        let d = date - Duration::days(back);
-        for diary in state.db.team_diaries(company, team.id, d).await? {
-            if diary.status == domain::diary::DiaryStatus::Submitted {
-                awaiting.push(AwaitingReview {
-                    agent_id: diary.agent_id.0,
-                    date: d,
-                    review_deadline: diary.review_deadline,
-                });
-            }
+    // The last week's submitted diaries, in one query.
+    for diary in state
+        .db
+        .submitted_diaries(company, team.id, date - Duration::days(6), date)
+        .await?
+    {
+        if diary.status == domain::diary::DiaryStatus::Submitted {
+            awaiting.push(AwaitingReview {
+                agent_id: diary.agent_id.0,
+                date: diary.date,
+                review_deadline: diary.review_deadline,
+            });
         }
     }
     awaiting.sort_by_key(|a| a.review_deadline);

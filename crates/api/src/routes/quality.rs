@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use domain::access::{Actor, Function, Owner, Reach};
+use domain::access::{Actor, Function, Owner};
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{Role, User};
 use domain::ports::{ClientRepo, ListScope, OrganisationRepo, PageRequest, QualityRepo};
@@ -325,25 +325,6 @@ fn dto(v: &Violation, viewer: &Actor, appeal_days: u32) -> ViolationDto {
 /// Agents and supervisors see only confirmed violations (QLT-3); the back office sees all.
 fn sees_unconfirmed(actor: &Actor) -> bool {
     matches!(actor.role, Role::QualityOfficer | Role::Admin | Role::Hr)
-}
-
-async fn visible_agent(state: &AppState, actor: &Actor, reach: &Reach, id: Uuid) -> Result<User, ApiError> {
-    state
-        .db
-        .get_user(actor.company_id, UserId(id))
-        .await?
-        .filter(|u| {
-            u.role == Role::Agent
-                && actor.can_see(
-                    reach,
-                    Owner {
-                        company_id: u.company_id,
-                        user_id: Some(u.id),
-                        team_id: u.team_id,
-                    },
-                )
-        })
-        .ok_or_else(|| ApiError::not_found("agent"))
 }
 
 /// Report a violation (QLT-2). Any agent may report another agent as a whistleblower.
@@ -1035,7 +1016,7 @@ pub async fn credit_file(
     path: web::Path<IdPath>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadQuality)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     let days = appeal_days(&state, agent.company_id).await?;
     let all = state
         .db
@@ -1114,7 +1095,7 @@ pub async fn commend(
     body: JsonBody<NewCommendation>,
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::Commend)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
+    let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     let now = state.clock.now();
     let c = Commendation {
         company_id: agent.company_id,
@@ -1138,26 +1119,11 @@ pub async fn commend(
 
 // ---------------------------------------------------------------- reports (QLT-6)
 
-fn wants_csv(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/csv"))
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 fn csv(header: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = header.join(",");
     out.push_str("\r\n");
     for r in rows {
-        out.push_str(&r.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str(&r.iter().map(|f| super::csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
     }
     out
@@ -1252,7 +1218,7 @@ async fn tally(
 }
 
 fn tally_response(req: &HttpRequest, period: String, rows: Vec<TallyRow>) -> HttpResponse {
-    if wants_csv(req) {
+    if super::wants_csv(req) {
         let body = csv(
             &[
                 "period",
@@ -1413,7 +1379,7 @@ pub async fn quarterly_report(
             }
         })
         .collect();
-    if wants_csv(&req) {
+    if super::wants_csv(&req) {
         let rows: Vec<Vec<String>> = deps
             .iter()
             .map(|d| {
