@@ -2,7 +2,7 @@
 //! tokens with `kid`/`iss`/`aud`/`exp`/`nbf` checked, rotating refresh tokens stored hashed,
 //! login throttling, and the `Authenticated` extractor that loads the caller on every request.
 
-use crate::error::ApiError;
+use crate::http::errors::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};

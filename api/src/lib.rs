@@ -1,14 +1,11 @@
 //! Fieldbook's HTTP API: actix-web handlers, auth, problem+json errors and the OpenAPI contract.
 
+pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;
-pub mod error;
-pub mod extract;
+pub mod http;
 pub mod jobs;
-pub mod middleware;
-pub mod openapi;
-pub mod routes;
 pub mod seed;
 pub mod settlement;
 pub mod startup;

@@ -4,9 +4,9 @@
 use crate::auth::{random_bytes, Keys, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
-use crate::openapi::ApiDoc;
-use crate::routes::{self, activities, auth, clients, commission, diaries, ledger, org, quality, system, RouteTable};
+use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
+use crate::http::openapi::ApiDoc;
+use crate::http::{self, activities, auth, clients, commission, diaries, ledger, org, quality, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -24,98 +24,14 @@ use utoipa_swagger_ui::SwaggerUi;
 pub fn register(cfg: &mut ServiceConfig) {
     cfg.service(system::health).service(system::ready).service(
         utoipa_actix_web::scope("/v1")
-            .service(auth::login)
-            .service(auth::refresh)
-            .service(auth::logout)
-            .service(auth::me)
-            .service(org::create_branch)
-            .service(org::list_branches)
-            .service(org::get_branch)
-            .service(org::update_branch)
-            .service(org::create_team)
-            .service(org::list_teams)
-            .service(org::get_team)
-            .service(org::update_team)
-            .service(org::create_user)
-            .service(org::list_users)
-            .service(org::get_user)
-            .service(org::update_user)
-            .service(org::deactivate_user)
-            .service(clients::create_client)
-            .service(clients::list_clients)
-            .service(clients::get_client)
-            .service(clients::update_client)
-            .service(clients::reassign_client)
-            .service(clients::create_outlet)
-            .service(clients::list_outlets)
-            .service(clients::get_outlet)
-            .service(clients::update_outlet)
-            .service(activities::create_activity)
-            .service(activities::create_activities_batch)
-            .service(activities::import_call_log)
-            .service(activities::list_activities)
-            .service(activities::get_activity)
-            .service(activities::void_activity)
-            .service(activities::my_today)
-            .service(activities::agent_today)
-            .service(diaries::get_diary)
-            .service(diaries::edit_diary)
-            .service(diaries::submit_diary)
-            .service(diaries::approve_diary)
-            .service(diaries::return_diary)
-            .service(diaries::team_queue)
-            .service(diaries::bulk_approve)
-            .service(diaries::agent_calendar)
-            .service(diaries::request_leave)
-            .service(diaries::list_leave)
-            .service(diaries::approve_leave)
-            .service(diaries::reject_leave)
-            .service(diaries::draw_spot_check)
-            .service(diaries::get_spot_check)
-            .service(diaries::record_finding)
-            .service(ledger::create_policy)
-            .service(ledger::list_policies)
-            .service(ledger::policy_in_force)
-            .service(ledger::get_policy)
-            .service(ledger::update_policy)
-            .service(ledger::close_day)
-            .service(ledger::close_month)
-            .service(ledger::allocate_leads)
-            .service(ledger::compliance)
-            .service(ledger::list_penalties)
-            .service(ledger::get_penalty)
-            .service(ledger::waive_penalty)
-            .service(ledger::leads)
-            .service(ledger::dashboard)
-            .service(quality::get_catalogue)
-            .service(quality::create_catalogue)
-            .service(quality::report_violation)
-            .service(quality::list_violations)
-            .service(quality::get_violation)
-            .service(quality::confirm_violation)
-            .service(quality::dismiss_violation)
-            .service(quality::appeal_violation)
-            .service(quality::decide_appeal)
-            .service(quality::credit_file)
-            .service(quality::commend)
-            .service(quality::monthly_report)
-            .service(quality::quarterly_report)
-            .service(quality::sign_off)
-            .service(quality::annual_report)
-            .service(commission::create_policy)
-            .service(commission::list_policies)
-            .service(commission::get_policy)
-            .service(commission::record_callback)
-            .service(commission::confirm_contact)
-            .service(commission::exempt)
-            .service(commission::early_callback)
-            .service(commission::resolve_quality)
-            .service(commission::record_receipt)
-            .service(commission::callback_queue)
-            .service(commission::my_notifications)
-            .service(commission::settle)
-            .service(commission::statements)
-            .service(commission::get_statement),
+            .configure(auth::routes)
+            .configure(org::routes)
+            .configure(clients::routes)
+            .configure(activities::routes)
+            .configure(diaries::routes)
+            .configure(ledger::routes)
+            .configure(quality::routes)
+            .configure(commission::routes),
     );
 }
 
@@ -126,7 +42,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
-    crate::openapi::document_common_errors(&mut doc);
+    crate::http::openapi::document_common_errors(&mut doc);
     doc
 }
 
@@ -197,7 +113,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
     let server = HttpServer::new(move || {
         App::new()
             // Outermost last: problems are stamped before the body is compressed.
-            .wrap(from_fn(crate::middleware::request_context))
+            .wrap(from_fn(crate::http::middleware::request_context))
             .wrap(Compress::default())
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(DEFAULT_BODY_LIMIT))
@@ -219,8 +135,8 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
                 if test_clock {
                     cfg.service(
                         web::resource("/v1/test/clock")
-                            .route(web::put().to(routes::testclock::set_clock))
-                            .route(web::delete().to(routes::testclock::reset_clock)),
+                            .route(web::put().to(http::testclock::set_clock))
+                            .route(web::delete().to(http::testclock::reset_clock)),
                     );
                 }
             })
@@ -236,7 +152,7 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
                         .finish()
                 }),
             )
-            .default_service(web::to(routes::fallback))
+            .default_service(web::to(http::fallback))
     })
     .listen(listener)?
     .workers(if workers == 0 {

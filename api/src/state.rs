@@ -1,7 +1,7 @@
 use crate::auth::{Keys, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::routes::RouteTable;
+use crate::http::RouteTable;
 use infra::Db;
 use std::sync::Arc;
 

@@ -5,8 +5,8 @@ use super::{
     audit_ctx, next_cursor, with_etag, PageParams, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR,
 };
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, OptionalJson};
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::{JsonBody, OptionalJson};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -1232,4 +1232,22 @@ pub async fn get_statement(
         return Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(out));
     }
     Ok(with_etag(&req, StatusCode::OK, &statement_dto(&s)))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_policy)
+        .service(list_policies)
+        .service(get_policy)
+        .service(record_callback)
+        .service(confirm_contact)
+        .service(exempt)
+        .service(early_callback)
+        .service(resolve_quality)
+        .service(record_receipt)
+        .service(callback_queue)
+        .service(my_notifications)
+        .service(settle)
+        .service(statements)
+        .service(get_statement);
 }

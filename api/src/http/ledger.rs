@@ -3,8 +3,8 @@
 
 use super::{audit_ctx, next_cursor, with_etag, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::JsonBody;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::JsonBody;
 use crate::jobs::{self, AllocationReport, CloseReport, MonthReport, MonthlyCompliance, Requirement};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
@@ -127,7 +127,7 @@ fn parse_document(v: Value, pointer: &str) -> Result<PolicyDocument, ApiError> {
     } else {
         v
     };
-    let doc: PolicyDocument = crate::extract::decode_value(v, pointer).map_err(ApiError::validation)?;
+    let doc: PolicyDocument = crate::http::extract::decode_value(v, pointer).map_err(ApiError::validation)?;
     doc.validate(pointer).map_err(ApiError::validation)?;
     Ok(doc)
 }
@@ -1229,3 +1229,21 @@ pub async fn dashboard(
 }
 
 use chrono::Datelike;
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_policy)
+        .service(list_policies)
+        .service(policy_in_force)
+        .service(get_policy)
+        .service(update_policy)
+        .service(close_day)
+        .service(close_month)
+        .service(allocate_leads)
+        .service(compliance)
+        .service(list_penalties)
+        .service(get_penalty)
+        .service(waive_penalty)
+        .service(leads)
+        .service(dashboard);
+}

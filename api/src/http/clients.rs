@@ -5,8 +5,8 @@ use super::{
     TAG_INTEGRATION, TAG_SUPERVISOR,
 };
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::JsonBody;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::JsonBody;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -717,4 +717,17 @@ pub async fn update_outlet(
         .update_outlet(&audit_ctx(&req, &state, &auth.actor), &before, &after)
         .await?;
     Ok(with_etag(&req, StatusCode::OK, &OutletDto::from(&after)))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_client)
+        .service(list_clients)
+        .service(get_client)
+        .service(update_client)
+        .service(reassign_client)
+        .service(create_outlet)
+        .service(list_outlets)
+        .service(get_outlet)
+        .service(update_outlet);
 }

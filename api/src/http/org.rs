@@ -5,8 +5,8 @@ use super::{
     TAG_SUPERVISOR,
 };
 use crate::auth::{hash_password, Authenticated};
-use crate::error::{ApiError, Problem};
-use crate::extract::JsonBody;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::JsonBody;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -1063,4 +1063,21 @@ pub async fn deactivate_user(
         .await?;
     state.db.revoke_user_tokens(company, after.id, after.updated_at).await?;
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&after)))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_branch)
+        .service(list_branches)
+        .service(get_branch)
+        .service(update_branch)
+        .service(create_team)
+        .service(list_teams)
+        .service(get_team)
+        .service(update_team)
+        .service(create_user)
+        .service(list_users)
+        .service(get_user)
+        .service(update_user)
+        .service(deactivate_user);
 }

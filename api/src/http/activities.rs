@@ -6,8 +6,8 @@ use super::{
     TAG_SUPERVISOR,
 };
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::{decode_value, JsonBody};
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::{decode_value, JsonBody};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -1412,4 +1412,16 @@ pub async fn agent_today(
     let reach = auth.actor.require(Function::ReadProgress)?;
     let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
     Ok(HttpResponse::Ok().json(today_view(&state, &agent).await?))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_activity)
+        .service(create_activities_batch)
+        .service(import_call_log)
+        .service(list_activities)
+        .service(get_activity)
+        .service(void_activity)
+        .service(my_today)
+        .service(agent_today);
 }

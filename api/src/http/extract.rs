@@ -1,6 +1,6 @@
 //! Request extractors that turn every malformed input into a problem with a JSON pointer.
 
-use crate::error::ApiError;
+use crate::http::errors::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::{BytesMut, PathConfig, QueryConfig};
@@ -38,7 +38,7 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 fn too_large() -> ApiError {
-    crate::error::problem_for_status(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE)
+    crate::http::errors::problem_for_status(actix_web::http::StatusCode::PAYLOAD_TOO_LARGE)
 }
 
 impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest for JsonBody<T, LIMIT> {

@@ -2,9 +2,9 @@
 
 use super::{TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
 use crate::auth::{hash_token, random_token, verify_password, Authenticated};
-use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, OptionalJson};
-use crate::routes::org::UserDto;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::{JsonBody, OptionalJson};
+use crate::http::org::UserDto;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Duration;
@@ -240,4 +240,9 @@ pub async fn logout(
 #[get("/me")]
 pub async fn me(req: HttpRequest, auth: Authenticated) -> HttpResponse {
     super::with_etag(&req, actix_web::http::StatusCode::OK, &UserDto::from(&auth.user))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(login).service(refresh).service(logout).service(me);
 }

@@ -2,7 +2,7 @@
 //! in a tracing span, and guarantees every error leaves as problem+json carrying that id
 //! (including errors raised by actix itself, such as oversized bodies or timeouts).
 
-use crate::error::{problem_for_status, PROBLEM_JSON};
+use crate::http::errors::{problem_for_status, PROBLEM_JSON};
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};

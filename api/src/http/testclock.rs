@@ -1,8 +1,8 @@
 //! `PUT/DELETE /v1/test/clock`: only when the server runs with `FIELDBOOK_TEST_CLOCK=1`, so
 //! black-box tests can walk through deadlines. Not part of the published contract.
 
-use crate::error::ApiError;
-use crate::extract::JsonBody;
+use crate::http::errors::ApiError;
+use crate::http::extract::JsonBody;
 use crate::state::AppState;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};

@@ -6,14 +6,18 @@ pub mod auth;
 pub mod clients;
 pub mod commission;
 pub mod diaries;
+pub mod errors;
+pub mod extract;
 pub mod ledger;
+pub mod middleware;
+pub mod openapi;
 pub mod org;
 pub mod quality;
 pub mod system;
 pub mod testclock;
 
-use crate::error::ApiError;
-use crate::middleware::RequestId;
+use crate::http::errors::ApiError;
+use crate::http::middleware::RequestId;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
@@ -176,8 +180,8 @@ pub async fn fallback(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
                 .iter()
                 .any(|m| Method::from_bytes(m.as_bytes()).ok().as_ref() == Some(req.method())) =>
         {
-            let mut resp =
-                crate::error::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED).error_response();
+            let mut resp = crate::http::errors::problem_for_status(actix_web::http::StatusCode::METHOD_NOT_ALLOWED)
+                .error_response();
             if let Ok(v) = HeaderValue::from_str(&methods.join(", ")) {
                 resp.headers_mut().insert(header::ALLOW, v);
             }

@@ -1,6 +1,6 @@
 //! Liveness and readiness probes.
 
-use crate::error::{ApiError, Problem};
+use crate::http::errors::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;

@@ -19,7 +19,7 @@ use utoipa::{Modify, OpenApi};
         license(name = "Proprietary", identifier = "LicenseRef-Proprietary")
     ),
     modifiers(&DocParts),
-    components(schemas(crate::error::Problem, crate::error::ProblemField))
+    components(schemas(crate::http::errors::Problem, crate::http::errors::ProblemField))
 )]
 pub struct ApiDoc;
 

@@ -3,8 +3,8 @@
 
 use super::{audit_ctx, with_etag, PageParams, TAG_AGENT, TAG_BACK_OFFICE, TAG_SUPERVISOR};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, OptionalJson};
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::{JsonBody, OptionalJson};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
@@ -1663,4 +1663,23 @@ async fn post_falsified(state: &AppState, check: &SpotCheck) -> Result<(), ApiEr
         .collect();
     state.db.insert_entries(&entries).await?;
     Ok(())
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_diary)
+        .service(edit_diary)
+        .service(submit_diary)
+        .service(approve_diary)
+        .service(return_diary)
+        .service(team_queue)
+        .service(bulk_approve)
+        .service(agent_calendar)
+        .service(request_leave)
+        .service(list_leave)
+        .service(approve_leave)
+        .service(reject_leave)
+        .service(draw_spot_check)
+        .service(get_spot_check)
+        .service(record_finding);
 }

@@ -3,8 +3,8 @@
 
 use super::{audit_ctx, with_etag, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
 use crate::auth::Authenticated;
-use crate::error::{ApiError, Problem};
-use crate::extract::JsonBody;
+use crate::http::errors::{ApiError, Problem};
+use crate::http::extract::JsonBody;
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -119,7 +119,7 @@ pub async fn create_catalogue(
     auth.actor.require(Function::ManageQuality)?;
     let b = body.0;
     let entries: Vec<CatalogueEntry> =
-        crate::extract::decode_value(b.entries, "/entries").map_err(ApiError::validation)?;
+        crate::http::extract::decode_value(b.entries, "/entries").map_err(ApiError::validation)?;
     let mut errors = domain::ValidationErrors::default();
     let mut seen = std::collections::HashSet::new();
     for (i, e) in entries.iter().enumerate() {
@@ -753,7 +753,7 @@ pub async fn confirm_violation(
     auth: Authenticated,
     state: web::Data<AppState>,
     path: web::Path<IdPath>,
-    body: crate::extract::OptionalJson<ConfirmRequest>,
+    body: crate::http::extract::OptionalJson<ConfirmRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let v = load_violation(&state, &auth, Function::ManageQuality, path.id).await?;
     if derive_state(&v.events).status != ViolationStatus::Pending {
@@ -1511,4 +1511,23 @@ pub async fn annual_report(
     };
     let rows = tally(&state, auth.actor.company_id, from, to).await?;
     Ok(tally_response(&req, q.year.to_string(), rows))
+}
+
+/// This feature's routes, registered once for the server and the contract.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(get_catalogue)
+        .service(create_catalogue)
+        .service(report_violation)
+        .service(list_violations)
+        .service(get_violation)
+        .service(confirm_violation)
+        .service(dismiss_violation)
+        .service(appeal_violation)
+        .service(decide_appeal)
+        .service(credit_file)
+        .service(commend)
+        .service(monthly_report)
+        .service(quarterly_report)
+        .service(sign_off)
+        .service(annual_report);
 }

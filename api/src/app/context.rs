@@ -1,0 +1,29 @@
+//! Loading the one [`BranchContext`] (zone, calendar, meeting windows, policy versions).
+
+use domain::context::BranchContext;
+use domain::ids::{BranchId, CompanyId};
+use domain::org::{Branch, User};
+use domain::ports::{OrganisationRepo, PolicyRepo, RepoError};
+use infra::Db;
+
+/// The context of a branch, or `None` when the branch does not exist in this company.
+pub async fn load(db: &Db, company: CompanyId, branch: BranchId) -> Result<Option<BranchContext>, RepoError> {
+    let Some(branch) = db.get_branch(company, branch).await? else {
+        return Ok(None);
+    };
+    Ok(Some(of_branch(db, branch).await?))
+}
+
+/// The context of a branch already loaded.
+pub async fn of_branch(db: &Db, branch: Branch) -> Result<BranchContext, RepoError> {
+    let versions = db.company_policies(branch.company_id).await?;
+    Ok(BranchContext::new(branch, versions))
+}
+
+/// The context of a user's branch (agents and supervisors belong to one; others may not).
+pub async fn of_user(db: &Db, user: &User) -> Result<Option<BranchContext>, RepoError> {
+    match user.branch_id {
+        Some(b) => load(db, user.company_id, b).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,60 @@
+//! Repository ports: what the application needs from storage, implemented in `infra` for
+//! SQLite and PostgreSQL. Every call is scoped by company; writes carry an audit context so
+//! the change and its audit record commit together (AUD-1).
+
+use crate::ids::{CompanyId, TeamId, UserId};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// A uniqueness or state conflict (e.g. an e-mail already in use).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The storage engine failed; details are logged, never sent to clients.
+    #[error("storage failure: {0}")]
+    Storage(String),
+}
+
+/// Who changed what, from where (AUD-1).
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    pub company_id: CompanyId,
+    pub actor_id: Option<UserId>,
+    pub request_id: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Keyset pagination: rows strictly after `after` in id order, at most `limit`.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub after: Option<uuid::Uuid>,
+    pub limit: u32,
+}
+
+/// A listing's scope filter, derived from the caller's reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListScope {
+    Company,
+    /// Records of the teams this supervisor leads (and the supervisor's own).
+    SupervisedBy(UserId),
+    /// Records of one team (an agent listing their own team).
+    Team(TeamId),
+    /// One person's own records.
+    User(UserId),
+}
+
+mod activities;
+mod clients;
+mod commission;
+mod diaries;
+mod ledger;
+mod org;
+mod quality;
+
+pub use activities::*;
+pub use clients::*;
+pub use commission::*;
+pub use diaries::*;
+pub use ledger::*;
+pub use org::*;
+pub use quality::*;
