@@ -174,7 +174,7 @@ fn spawn_jobs(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            match crate::jobs::run_once(&state.db, now).await {
+            match crate::app::jobs::run_once(&state.db, now).await {
                 Ok(r) if r.penalties_posted + r.adjustments_posted > 0 => {
                     tracing::info!(
                         penalties = r.penalties_posted,

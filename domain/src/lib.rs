@@ -15,6 +15,7 @@ pub mod period;
 pub mod policy;
 pub mod ports;
 pub mod quality;
+pub mod rules;
 pub mod time;
 
 pub use error::{FieldError, ValidationErrors};

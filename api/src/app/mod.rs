@@ -8,3 +8,5 @@
 //! in-memory fakes.
 
 pub mod context;
+pub mod jobs;
+pub mod settlement;

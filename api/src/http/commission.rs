@@ -102,7 +102,9 @@ fn make_ctx(
     versions: &[domain::policy::PolicyVersion],
     now: DateTime<Utc>,
 ) -> Ctx {
-    let tz = branch.map(crate::jobs::branch_tz).unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz = branch
+        .map(crate::app::jobs::branch_tz)
+        .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = business_day(now, tz);
     let cp = domain::policy::PolicyInForce::from_versions(versions, branch.map(|b| b.id), today)
         .document
@@ -1047,7 +1049,7 @@ pub struct Settle {
     tags = [TAG_BACK_OFFICE],
     request_body = Settle,
     responses(
-        (status = 200, description = "Settled (repeating it changes nothing)", body = crate::settlement::SettlementReport),
+        (status = 200, description = "Settled (repeating it changes nothing)", body = crate::app::settlement::SettlementReport),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The cut-off has not passed", body = Problem, content_type = "application/problem+json"),
@@ -1067,7 +1069,7 @@ pub async fn settle(
         .get_branch(auth.actor.company_id, BranchId(body.branch_id))
         .await?
         .ok_or_else(|| ApiError::field("/branch_id", "no such branch"))?;
-    let (y, m) = crate::settlement::parse_month(&body.month)
+    let (y, m) = crate::app::settlement::parse_month(&body.month)
         .ok_or_else(|| ApiError::field("/month", "must be a month as YYYY-MM"))?;
     let cp = super::ledger::policy_for(
         &state,
@@ -1078,7 +1080,7 @@ pub async fn settle(
     .await?
     .document
     .commission;
-    let (cut, _) = crate::settlement::cutoff(&branch, y, m, cp.cutoff_day).ok_or_else(ApiError::internal)?;
+    let (cut, _) = crate::app::settlement::cutoff(&branch, y, m, cp.cutoff_day).ok_or_else(ApiError::internal)?;
     let now = state.clock.now();
     if now < cut {
         return Err(ApiError::conflict(
@@ -1086,7 +1088,7 @@ pub async fn settle(
             format!("the settlement cut-off is {}", cut.to_rfc3339()),
         ));
     }
-    Ok(HttpResponse::Ok().json(crate::settlement::settle(&state.db, &branch, &body.month, now).await?))
+    Ok(HttpResponse::Ok().json(crate::app::settlement::settle(&state.db, &branch, &body.month, now).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

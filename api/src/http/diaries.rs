@@ -1097,7 +1097,7 @@ pub async fn agent_calendar(
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadProgress)?;
     let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
-    let (first, last) = crate::jobs::month_bounds(&q.month)
+    let (first, last) = crate::app::jobs::month_bounds(&q.month)
         .ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let bc = branch_ctx(&state, &agent).await?;
     let leave = state.db.approved_leave(agent.company_id, agent.id, first, last).await?;
@@ -1659,7 +1659,9 @@ async fn post_falsified(state: &AppState, check: &SpotCheck) -> Result<(), ApiEr
     let drafts = domain::penalty::falsified_penalties(diary.id, diary.date, agent.id, supervisor, &policy);
     let entries: Vec<_> = drafts
         .iter()
-        .map(|d| crate::jobs::entry_from_draft(check.company_id, agent.branch_id, d, &policy, today, check.checked_at))
+        .map(|d| {
+            crate::app::jobs::entry_from_draft(check.company_id, agent.branch_id, d, &policy, today, check.checked_at)
+        })
         .collect();
     state.db.insert_entries(&entries).await?;
     Ok(())

@@ -2,10 +2,10 @@
 //! supervisor dashboard (section 5, SUP-3).
 
 use super::{audit_ctx, next_cursor, with_etag, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION, TAG_SUPERVISOR};
+use crate::app::jobs::{self, AllocationReport, CloseReport, MonthReport, MonthlyCompliance, Requirement};
 use crate::auth::Authenticated;
 use crate::http::errors::{ApiError, Problem};
 use crate::http::extract::JsonBody;
-use crate::jobs::{self, AllocationReport, CloseReport, MonthReport, MonthlyCompliance, Requirement};
 use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};

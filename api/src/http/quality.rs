@@ -1287,7 +1287,7 @@ pub async fn monthly_report(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_reports(&auth.actor)?;
-    let (from, to) = crate::jobs::month_bounds(&q.month)
+    let (from, to) = crate::app::jobs::month_bounds(&q.month)
         .ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let rows = tally(&state, auth.actor.company_id, from, to).await?;
     Ok(tally_response(&req, q.month.clone(), rows))

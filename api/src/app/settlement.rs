@@ -3,7 +3,7 @@
 //! machine what is earned, held, released, deducted or withheld, post it to the commission
 //! ledger (idempotent keys), and write one immutable statement per person.
 
-use crate::jobs::branch_tz;
+use crate::app::jobs::branch_tz;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::commission::{cutoff_day, previous_month, receipt_status, replay, settle_policy, CommissionEntry, Posted};
 use domain::ids::UserId;
@@ -35,7 +35,7 @@ pub fn cutoff(branch: &Branch, year: i32, month: u32, day: u32) -> Option<(DateT
 }
 
 pub fn parse_month(month: &str) -> Option<(i32, u32)> {
-    let (from, _) = crate::jobs::month_bounds(month)?;
+    let (from, _) = crate::app::jobs::month_bounds(month)?;
     use chrono::Datelike;
     Some((from.year(), from.month()))
 }
@@ -180,4 +180,28 @@ pub async fn settle(db: &Db, branch: &Branch, month: &str, now: DateTime<Utc>) -
         entries_posted,
         statements: written,
     })
+}
+
+/// COM-8 in the background: once the month's cut-off (the 20th, local) has passed, settle it.
+pub async fn settle_if_due(db: &Db, branch: &Branch, now: DateTime<Utc>) -> Result<(), RepoError> {
+    use chrono::Datelike;
+    use domain::ports::CommissionRepo;
+    let today = domain::time::business_day(now, branch_tz(branch));
+    let month = domain::commission::month_label(today);
+    if db.is_settled(branch.company_id, branch.id, &month).await? {
+        return Ok(());
+    }
+    let versions = db.company_policies(branch.company_id).await?;
+    let day = PolicyInForce::from_versions(&versions, Some(branch.id), today)
+        .document
+        .commission
+        .cutoff_day;
+    let Some((cut, _)) = cutoff(branch, today.year(), today.month(), day) else {
+        return Ok(());
+    };
+    if now >= cut {
+        settle(db, branch, &month, now).await?;
+        db.mark_settled(branch.company_id, branch.id, &month, now).await?;
+    }
+    Ok(())
 }

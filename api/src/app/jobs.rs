@@ -296,7 +296,7 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>) -> Result<CloseReport, RepoEr
             continue;
         };
         let r = close_due_days(db, &branch, created, now).await?;
-        settle_if_due(db, &branch, now).await?;
+        crate::app::settlement::settle_if_due(db, &branch, now).await?;
         total.days_evaluated += r.days_evaluated;
         total.penalties_posted += r.penalties_posted;
         total.adjustments_posted += r.adjustments_posted;
@@ -606,27 +606,4 @@ pub async fn allocate_leads(
         allocated_now,
         suspended: rows.iter().filter(|r| r.suspended).count(),
     })
-}
-
-/// COM-8 in the background: once the month's cut-off (the 20th, local) has passed, settle it.
-pub async fn settle_if_due(db: &Db, branch: &Branch, now: DateTime<Utc>) -> Result<(), RepoError> {
-    use domain::ports::CommissionRepo;
-    let today = business_day(now, branch_tz(branch));
-    let month = domain::commission::month_label(today);
-    if db.is_settled(branch.company_id, branch.id, &month).await? {
-        return Ok(());
-    }
-    let versions = db.company_policies(branch.company_id).await?;
-    let day = PolicyInForce::from_versions(&versions, Some(branch.id), today)
-        .document
-        .commission
-        .cutoff_day;
-    let Some((cut, _)) = crate::settlement::cutoff(branch, today.year(), today.month(), day) else {
-        return Ok(());
-    };
-    if now >= cut {
-        crate::settlement::settle(db, branch, &month, now).await?;
-        db.mark_settled(branch.company_id, branch.id, &month, now).await?;
-    }
-    Ok(())
 }
