@@ -8,6 +8,7 @@ pub mod commission;
 pub mod context;
 pub mod diary;
 pub mod error;
+pub mod errors;
 pub mod ids;
 pub mod org;
 pub mod penalty;

@@ -8,5 +8,6 @@
 //! in-memory fakes.
 
 pub mod context;
+pub mod error;
 pub mod jobs;
 pub mod settlement;

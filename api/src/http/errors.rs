@@ -4,6 +4,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use domain::errors::ErrorCode;
 use domain::ports::RepoError;
 use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -62,6 +63,12 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
         }
+    }
+
+    /// A problem for a row of the error-code table (`domain::errors`).
+    pub fn coded(code: ErrorCode, detail: impl Into<String>) -> Self {
+        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        Self::new(status, code.as_str(), code.title(), detail)
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -192,6 +199,19 @@ impl From<RepoError> for ApiError {
                 tracing::error!(error = %msg, "storage failure");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+impl From<crate::app::error::AppError> for ApiError {
+    fn from(e: crate::app::error::AppError) -> Self {
+        use crate::app::error::AppError;
+        match e {
+            AppError::NotFound(what) => ApiError::not_found(what),
+            AppError::Forbidden(detail) => ApiError::coded(ErrorCode::Forbidden, detail),
+            AppError::Invalid(errors) => ApiError::validation(errors),
+            AppError::Rejected(code, detail) => ApiError::coded(code, detail),
+            AppError::Repo(e) => e.into(),
         }
     }
 }
