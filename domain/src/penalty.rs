@@ -281,6 +281,40 @@ pub fn adjustment(posted: (i64, i64), due: (i64, i64)) -> Option<(i64, i64)> {
     (delta != (0, 0)).then_some(delta)
 }
 
+/// A ledger entry for a drafted penalty (PEN-1: rule, policy version, day, facts, person).
+pub fn entry_from_draft(
+    company: crate::ids::CompanyId,
+    branch: Option<crate::ids::BranchId>,
+    d: &PenaltyDraft,
+    policy: &crate::policy::PolicyInForce,
+    posted_day: chrono::NaiveDate,
+    now: chrono::DateTime<chrono::Utc>,
+) -> PenaltyEntry {
+    PenaltyEntry {
+        company_id: company,
+        id: uuid::Uuid::now_v7(),
+        person_id: d.person,
+        role: d.role,
+        branch_id: branch,
+        rule_id: d.rule_id.to_owned(),
+        kind: EntryKind::Penalty,
+        business_day: d.day,
+        posted_day,
+        amount_fen: d.amount_fen,
+        leads: d.leads,
+        policy_id: policy.id,
+        policy_version: policy.version,
+        facts: d.facts.clone(),
+        explanation: d.explanation.clone(),
+        source_key: d.key.clone(),
+        base_key: d.key.clone(),
+        refers_to: None,
+        reason: None,
+        created_by: None,
+        created_at: now,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,8 +10,8 @@ use domain::diary::{day_close_time, day_status, submission_deadlines, DayStatus}
 use domain::ids::{BranchId, CompanyId, UserId};
 use domain::org::Branch;
 use domain::penalty::{
-    adjustment, evaluate_agent_day, quarter_bounds, quarterly_allocation, AgentDayFacts, EntryKind, LeadAllocation,
-    PenaltyDraft, PenaltyEntry, DIA_PEN_FALSIFIED, DIA_PEN_FALSIFIED_SUP,
+    adjustment, entry_from_draft, evaluate_agent_day, quarter_bounds, quarterly_allocation, AgentDayFacts, EntryKind,
+    LeadAllocation, PenaltyDraft, PenaltyEntry, DIA_PEN_FALSIFIED, DIA_PEN_FALSIFIED_SUP,
 };
 use domain::policy::{PolicyInForce, PolicyVersion};
 use domain::ports::{DayCount, LedgerRepo, OrganisationRepo, PolicyRepo, RepoError};
@@ -85,39 +85,6 @@ pub async fn counts_by_day(
 /// Rules that day evaluation owns; other rules' entries are never "no longer due" here.
 fn evaluated_here(key: &str) -> bool {
     !(key.starts_with(DIA_PEN_FALSIFIED) || key.starts_with(DIA_PEN_FALSIFIED_SUP) || key.starts_with("QUO-"))
-}
-
-pub fn entry_from_draft(
-    company: CompanyId,
-    branch: Option<BranchId>,
-    d: &PenaltyDraft,
-    policy: &PolicyInForce,
-    posted_day: NaiveDate,
-    now: DateTime<Utc>,
-) -> PenaltyEntry {
-    PenaltyEntry {
-        company_id: company,
-        id: Uuid::now_v7(),
-        person_id: d.person,
-        role: d.role,
-        branch_id: branch,
-        rule_id: d.rule_id.to_owned(),
-        kind: EntryKind::Penalty,
-        business_day: d.day,
-        posted_day,
-        amount_fen: d.amount_fen,
-        leads: d.leads,
-        policy_id: policy.id,
-        policy_version: policy.version,
-        facts: d.facts.clone(),
-        explanation: d.explanation.clone(),
-        source_key: d.key.clone(),
-        base_key: d.key.clone(),
-        refers_to: None,
-        reason: None,
-        created_by: None,
-        created_at: now,
-    }
 }
 
 /// Evaluates every agent-day of `branch` in [from, to] at `now` and appends what is due:

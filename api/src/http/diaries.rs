@@ -1660,7 +1660,7 @@ async fn post_falsified(state: &AppState, check: &SpotCheck) -> Result<(), ApiEr
     let entries: Vec<_> = drafts
         .iter()
         .map(|d| {
-            crate::app::jobs::entry_from_draft(check.company_id, agent.branch_id, d, &policy, today, check.checked_at)
+            domain::penalty::entry_from_draft(check.company_id, agent.branch_id, d, &policy, today, check.checked_at)
         })
         .collect();
     state.db.insert_entries(&entries).await?;
