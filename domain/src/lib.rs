@@ -11,6 +11,7 @@ pub mod error;
 pub mod errors;
 pub mod ids;
 pub mod org;
+pub mod org_change;
 pub mod penalty;
 pub mod period;
 pub mod policy;

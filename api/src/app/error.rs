@@ -16,6 +16,12 @@ pub enum AppError {
     Rejected(ErrorCode, String),
     /// Storage failed or conflicted.
     Repo(RepoError),
+    /// Not authenticated, or the credentials are wrong (401).
+    Unauthenticated(String),
+    /// Too many failed attempts; retry after this many seconds (429).
+    TooManyAttempts(u64),
+    /// Something on our side failed (logged; the client sees a generic 500).
+    Internal(String),
 }
 
 impl AppError {

@@ -10,4 +10,6 @@
 pub mod context;
 pub mod error;
 pub mod jobs;
+pub mod org;
+pub mod sessions;
 pub mod settlement;

@@ -212,6 +212,12 @@ impl From<crate::app::error::AppError> for ApiError {
             AppError::Invalid(errors) => ApiError::validation(errors),
             AppError::Rejected(code, detail) => ApiError::coded(code, detail),
             AppError::Repo(e) => e.into(),
+            AppError::Unauthenticated(detail) => ApiError::unauthorized(detail),
+            AppError::TooManyAttempts(secs) => ApiError::too_many_requests(secs),
+            AppError::Internal(msg) => {
+                tracing::error!(error = %msg, "internal failure");
+                ApiError::internal()
+            }
         }
     }
 }

@@ -1,0 +1,132 @@
+//! Sessions: login with throttling, refresh-token rotation with reuse detection, logout.
+
+use crate::app::error::{AppError, AppResult};
+use crate::auth::{hash_token, random_token, verify_password};
+use crate::state::AppState;
+use chrono::{DateTime, Duration, Utc};
+use domain::org::{normalise_email, User};
+use domain::ports::{AuthRepo, OrganisationRepo, RefreshToken};
+
+/// What a successful login or refresh hands out.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: i64,
+}
+
+/// Issues an access token and a refresh token in `family` (a new family on login).
+async fn issue_tokens(
+    state: &AppState,
+    user: &User,
+    family: uuid::Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<IssuedTokens> {
+    let access = state
+        .keys
+        .issue(user, state.config.access_token_ttl_secs)
+        .map_err(|e| AppError::Internal(format!("issuing a token failed: {e}")))?;
+    let refresh_token = random_token();
+    state
+        .db
+        .insert_refresh_token(&RefreshToken {
+            company_id: user.company_id,
+            id: uuid::Uuid::now_v7(),
+            family_id: family,
+            user_id: user.id,
+            token_hash: hash_token(&refresh_token),
+            created_at: now,
+            expires_at: now + Duration::seconds(state.config.refresh_token_ttl_secs),
+            used_at: None,
+            revoked_at: None,
+        })
+        .await?;
+    Ok(IssuedTokens {
+        access_token: access,
+        refresh_token,
+        expires_in: state.config.access_token_ttl_secs,
+    })
+}
+
+/// Failed attempts are throttled per account and per client address.
+pub async fn login(state: &AppState, email: &str, password: String, peer: &str) -> AppResult<IssuedTokens> {
+    let email = normalise_email(email);
+    let account_key = format!("account:{email}");
+    let address_key = format!("address:{peer}");
+    let cfg = &state.config;
+    for (key, max) in [
+        (&account_key, cfg.login_max_failures_per_account),
+        (&address_key, cfg.login_max_failures_per_address),
+    ] {
+        if let Some(wait) = state.throttle.blocked_for(key, max) {
+            return Err(AppError::TooManyAttempts(wait));
+        }
+    }
+    let user = state.db.find_user_by_email(&email).await?;
+    let ok = verify_password(
+        password,
+        user.as_ref().map(|u| u.password_hash.clone()),
+        cfg.argon2_memory_kib,
+    )
+    .await;
+    let user = match user {
+        Some(u) if ok && u.active => u,
+        _ => {
+            state.throttle.record_failure(&account_key);
+            state.throttle.record_failure(&address_key);
+            return Err(AppError::Unauthenticated("wrong e-mail or password".into()));
+        }
+    };
+    state.throttle.clear(&account_key);
+    let tokens = issue_tokens(state, &user, uuid::Uuid::now_v7(), Utc::now()).await?;
+    tracing::info!(user_id = %user.id, "login");
+    Ok(tokens)
+}
+
+/// The presented token is used up. Presenting a token that was already used revokes its
+/// whole family, including the token that replaced it (theft detection), unless it comes
+/// within the grace window (a lost response is then the likely cause: a sibling is issued).
+pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<IssuedTokens> {
+    let invalid = || AppError::Unauthenticated("the refresh token is invalid, expired or revoked".into());
+    let now = Utc::now();
+    let db = &state.db;
+    let token = db
+        .find_refresh_token(&hash_token(refresh_token))
+        .await?
+        .ok_or_else(invalid)?;
+    if token.revoked_at.is_some() || token.expires_at <= now {
+        return Err(invalid());
+    }
+    let fresh = token.used_at.is_none() && db.mark_refresh_used(token.company_id, token.id, now).await?;
+    if !fresh {
+        let used_at = token.used_at.unwrap_or(now);
+        if (now - used_at).num_seconds() >= state.config.refresh_reuse_grace_secs {
+            tracing::warn!(family = %token.family_id, user_id = %token.user_id, "refresh token reuse: revoking family");
+            db.revoke_family(token.company_id, token.family_id, now).await?;
+            return Err(invalid());
+        }
+    }
+    let user = db
+        .get_user(token.company_id, token.user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(invalid)?;
+    issue_tokens(state, &user, token.family_id, now).await
+}
+
+/// Revokes one refresh-token family of the caller's own (`Some`), or all their tokens.
+pub async fn logout(state: &AppState, user: &User, refresh_token: Option<&str>) -> AppResult<()> {
+    let now = Utc::now();
+    match refresh_token {
+        Some(t) => {
+            // Only the caller's own token family can be revoked this way.
+            if let Some(token) = state.db.find_refresh_token(&hash_token(t)).await? {
+                if token.user_id == user.id && token.company_id == user.company_id {
+                    state.db.revoke_family(token.company_id, token.family_id, now).await?;
+                }
+            }
+        }
+        None => state.db.revoke_user_tokens(user.company_id, user.id, now).await?,
+    }
+    Ok(())
+}
