@@ -33,14 +33,24 @@ pub struct Problem {
     #[schema(example = 422)]
     pub status: u16,
     pub detail: String,
-    /// Stable machine-readable error code.
-    #[schema(example = "validation_failed")]
+    /// Stable machine-readable error code (one of the table in `domain::errors`).
+    #[schema(schema_with = problem_code_schema)]
     pub code: String,
     /// The request's id (also in the `X-Request-Id` header).
     pub request_id: String,
     /// Field-level problems (validation errors only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
+}
+
+/// `Problem.code` in the contract: a string restricted to the error-code table.
+fn problem_code_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("Stable machine-readable error code."))
+        .enum_values(Some(ErrorCode::ALL.iter().map(|c| c.as_str())))
+        .examples([serde_json::json!("validation_failed")])
+        .build()
 }
 
 #[derive(Debug, Clone)]
