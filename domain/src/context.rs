@@ -6,13 +6,10 @@
 use crate::ids::{BranchId, CompanyId};
 use crate::org::Branch;
 use crate::policy::{PolicyInForce, PolicyVersion};
-use crate::time::{business_day, local_instant, parse_time_zone, BranchCalendar, MeetingWindow};
+use crate::time::{business_day, local_instant, BranchCalendar, MeetingWindow};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
-
-/// The zone used when a stored branch carries a name this build's zone database lacks.
-pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Shanghai;
 
 #[derive(Debug, Clone)]
 pub struct BranchContext {
@@ -27,7 +24,7 @@ pub struct BranchContext {
 
 impl BranchContext {
     pub fn new(branch: Branch, versions: Vec<PolicyVersion>) -> Self {
-        let tz = parse_time_zone(&branch.settings.time_zone).unwrap_or(DEFAULT_TIME_ZONE);
+        let tz = branch.settings.time_zone.tz();
         Self {
             tz,
             calendar: branch.settings.calendar(),

@@ -2,7 +2,7 @@
 
 use crate::error::ValidationErrors;
 use crate::ids::{BranchId, CompanyId, TeamId, UserId};
-use crate::time::{parse_time_zone, BranchCalendar, ExceptionKind, MeetingWindow, WorkingWeekdays, DEFAULT_TIME_ZONE};
+use crate::time::{BranchCalendar, BranchZone, ExceptionKind, MeetingWindow, WorkingWeekdays, DEFAULT_TIME_ZONE};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ pub struct CalendarException {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BranchSettings {
     pub name: String,
-    pub time_zone: String,
+    pub time_zone: BranchZone,
     #[serde(serialize_with = "ser_weekdays")]
     pub working_weekdays: WorkingWeekdays,
     pub calendar_exceptions: Vec<CalendarException>,
@@ -146,7 +146,8 @@ impl BranchSettings {
     pub fn parse(d: BranchDraft) -> Result<BranchSettings, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let name = check_name(&mut errors, "/name", &d.name);
-        if parse_time_zone(&d.time_zone).is_none() {
+        let time_zone = BranchZone::parse(&d.time_zone);
+        if time_zone.is_none() {
             errors.push("/time_zone", format!("'{}' is not an IANA time zone name", d.time_zone));
         }
         let working_weekdays = match WorkingWeekdays::parse_names(&d.working_weekdays) {
@@ -188,7 +189,7 @@ impl BranchSettings {
         calendar_exceptions.sort_by_key(|e| e.date);
         errors.into_result(BranchSettings {
             name,
-            time_zone: d.time_zone,
+            time_zone: time_zone.unwrap_or_default(),
             working_weekdays,
             calendar_exceptions,
             morning_meeting: morning.unwrap_or_else(MeetingWindow::default_morning),
@@ -207,7 +208,7 @@ impl BranchSettings {
     pub fn to_draft(&self) -> BranchDraft {
         BranchDraft {
             name: self.name.clone(),
-            time_zone: self.time_zone.clone(),
+            time_zone: self.time_zone.name().to_owned(),
             working_weekdays: self.working_weekdays.names().into_iter().map(String::from).collect(),
             calendar_exceptions: self.calendar_exceptions.clone(),
             morning_meeting: (
@@ -316,7 +317,7 @@ mod tests {
     #[test]
     fn time_1_branch_defaults_to_shanghai_and_parses() {
         let s = BranchSettings::parse(draft()).map_err(|e| e.to_string());
-        assert_eq!(s.map(|s| s.time_zone), Ok("Asia/Shanghai".to_owned()));
+        assert_eq!(s.map(|s| s.time_zone.name()), Ok("Asia/Shanghai"));
     }
 
     #[test]

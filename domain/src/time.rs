@@ -14,6 +14,36 @@ pub fn parse_time_zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
 
+/// TIME-1: a branch's IANA time zone, parsed once; it keeps the name the branch was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BranchZone(Tz);
+
+impl BranchZone {
+    pub fn parse(name: &str) -> Option<Self> {
+        parse_time_zone(name).map(BranchZone)
+    }
+
+    pub fn tz(self) -> Tz {
+        self.0
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+impl Default for BranchZone {
+    fn default() -> Self {
+        BranchZone(chrono_tz::Asia::Shanghai)
+    }
+}
+
+impl Serialize for BranchZone {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 /// TIME-1: the business day of an instant is its calendar date in the branch's zone.
 pub fn business_day(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
     at.with_timezone(&tz).date_naive()

@@ -57,7 +57,7 @@ fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch,
         id: BranchId(r.id),
         settings: BranchSettings {
             name: r.name,
-            time_zone: r.time_zone,
+            time_zone: domain::time::BranchZone::parse(&r.time_zone).ok_or_else(|| corrupt("time zone"))?,
             working_weekdays,
             calendar_exceptions,
             morning_meeting: MeetingWindow::new(r.morning_start, r.morning_end)
@@ -196,7 +196,7 @@ impl OrganisationRepo for Db {
             .bind(b.company_id.0)
             .bind(b.id.0)
             .bind(&s.name)
-            .bind(&s.time_zone)
+            .bind(s.time_zone.name())
             .bind(s.working_weekdays.names().join(","))
             .bind(s.morning_meeting.start())
             .bind(s.morning_meeting.end())
@@ -237,7 +237,7 @@ impl OrganisationRepo for Db {
             .bind(b.company_id.0)
             .bind(b.id.0)
             .bind(&s.name)
-            .bind(&s.time_zone)
+            .bind(s.time_zone.name())
             .bind(s.working_weekdays.names().join(","))
             .bind(s.morning_meeting.start())
             .bind(s.morning_meeting.end())

@@ -15,7 +15,7 @@ use domain::penalty::{
 };
 use domain::policy::{PolicyInForce, PolicyVersion};
 use domain::ports::{DayCount, LedgerRepo, OrganisationRepo, PolicyRepo, RepoError};
-use domain::time::{business_day, parse_time_zone, BranchCalendar};
+use domain::time::{business_day, BranchCalendar};
 use infra::Db;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -33,7 +33,7 @@ pub struct CloseReport {
 }
 
 pub fn branch_tz(b: &Branch) -> Tz {
-    parse_time_zone(&b.settings.time_zone).unwrap_or(chrono_tz::Asia::Shanghai)
+    b.settings.time_zone.tz()
 }
 
 pub fn close_time(b: &Branch, day: NaiveDate) -> Option<DateTime<Utc>> {

@@ -26,7 +26,7 @@ use domain::ports::{
     ActivityCursor, ActivityFilter, ActivityRepo, ClientRepo, IdempotencyRecord, InsertOutcome, OrganisationRepo,
     OutletRepo, RepoError,
 };
-use domain::time::{business_day, parse_time_zone, BranchCalendar};
+use domain::time::{business_day, BranchCalendar};
 use domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -371,7 +371,7 @@ async fn log_context(state: &AppState, user: &User) -> Result<LogContext, ApiErr
     };
     let tz = branch
         .as_ref()
-        .and_then(|b| parse_time_zone(&b.settings.time_zone))
+        .map(|b| b.settings.time_zone.tz())
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let now = state.clock.now();
     let policy = super::ledger::policy_for(state, user.company_id, user.branch_id, business_day(now, tz))

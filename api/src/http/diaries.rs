@@ -21,7 +21,7 @@ use domain::ids::{TeamId, UserId};
 use domain::org::{Branch, Role, User};
 use domain::policy::DiaryPolicy;
 use domain::ports::{ActivityRepo, ClientRepo, DiaryRepo, ListScope, OrganisationRepo, PageRequest};
-use domain::time::{business_day, parse_time_zone, BranchCalendar, MeetingWindow};
+use domain::time::{business_day, BranchCalendar, MeetingWindow};
 use domain::ValidationErrors;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -216,7 +216,7 @@ impl BranchCtx {
     fn of(branch: Option<&Branch>) -> BranchCtx {
         match branch {
             Some(b) => BranchCtx {
-                tz: parse_time_zone(&b.settings.time_zone).unwrap_or(chrono_tz::Asia::Shanghai),
+                tz: b.settings.time_zone.tz(),
                 calendar: b.settings.calendar(),
                 morning: b.settings.morning_meeting,
                 evening: b.settings.evening_meeting,

@@ -115,7 +115,7 @@ impl From<&Branch> for BranchDto {
         BranchDto {
             id: b.id.0,
             name: s.name.clone(),
-            time_zone: s.time_zone.clone(),
+            time_zone: s.time_zone.name().to_owned(),
             working_weekdays: s.working_weekdays.names().into_iter().map(String::from).collect(),
             calendar_exceptions: s
                 .calendar_exceptions
