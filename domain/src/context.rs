@@ -43,7 +43,7 @@ impl BranchContext {
         self.branch.id
     }
 
-    /// TIME-1: the business day of an instant, in the branch's zone.
+    /// The business day of an instant in the branch's zone (TIME-1, see `time::business_day`).
     pub fn business_day(&self, at: DateTime<Utc>) -> NaiveDate {
         business_day(at, self.tz)
     }
@@ -62,7 +62,7 @@ impl BranchContext {
         self.calendar.is_working_day(day)
     }
 
-    /// POL-1: the version in force on `day` (branch over company over defaults).
+    /// The version in force on `day` (POL-1, see `policy::version_in_force`).
     pub fn policy_on(&self, day: NaiveDate) -> PolicyInForce {
         PolicyInForce::from_versions(&self.versions, Some(self.branch.id), day)
     }

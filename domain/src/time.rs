@@ -6,15 +6,15 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// TIME-1: the default branch zone.
+/// The default branch zone (TIME-1).
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
 
-/// TIME-1: parse an IANA zone name; `None` for anything the tz database does not know.
+/// Parses an IANA zone name (TIME-1); `None` for anything the tz database does not know.
 pub fn parse_time_zone(name: &str) -> Option<Tz> {
     name.parse::<Tz>().ok()
 }
 
-/// TIME-1: a branch's IANA time zone, parsed once; it keeps the name the branch was given.
+/// A branch's IANA time zone (TIME-1), parsed once; it keeps the name the branch was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BranchZone(Tz);
 
@@ -169,7 +169,7 @@ impl ExceptionKind {
     }
 }
 
-/// TIME-3: a meeting window in local wall-clock time; `start < end`, within one day.
+/// A meeting window in local wall-clock time (TIME-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MeetingWindow {
     start: NaiveTime,
@@ -177,6 +177,7 @@ pub struct MeetingWindow {
 }
 
 impl MeetingWindow {
+    /// TIME-3: a window starts before it ends, within one day.
     pub fn new(start: NaiveTime, end: NaiveTime) -> Option<Self> {
         (start < end).then_some(Self { start, end })
     }
