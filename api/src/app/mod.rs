@@ -10,4 +10,7 @@
 pub mod context;
 pub mod error;
 pub mod jobs;
+pub mod quality;
+pub mod quality_reports;
 pub mod settlement;
+pub mod violations;
