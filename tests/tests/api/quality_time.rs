@@ -157,12 +157,16 @@ engine_test!(
         .await
         .assert_field_error("/effective_from");
         let v1 = app
-            .post("/v1/quality/catalogue", &w.qo, json!({"effective_from": "2026-07-01", "entries": [
-                {"code": "Q-SIGNATURE", "title_zh": "代签名", "title_en": "Signature not by the client",
-                 "rule": {"type": "range", "min_half_points": 10, "max_half_points": 20}, "posts": ["hr"]},
-                {"code": "Q-DISCLOSE", "title_zh": "未如实说明", "title_en": "Not explained",
-                 "rule": {"type": "range", "min_half_points": 10, "max_half_points": 20}, "posts": ["hr"]}
-            ]}))
+            .post(
+                "/v1/quality/catalogue",
+                &w.qo,
+                json!({"effective_from": "2026-07-01", "entries": [
+                    {"code": "Q-SIGNATURE", "title_zh": "代签名", "title_en": "Signature not by the client",
+                     "rule": {"type": "range", "min_half_points": 10, "max_half_points": 20}, "posts": ["hr"]},
+                    {"code": "Q-DISCLOSE", "title_zh": "未如实说明", "title_en": "Not explained",
+                     "rule": {"type": "range", "min_half_points": 10, "max_half_points": 20}, "posts": ["hr"]}
+                ]}),
+            )
             .await;
         assert_eq!(v1.status, 201, "{}", v1.body);
         assert_eq!(app.get("/v1/quality/catalogue", &w.hr).await.body["version"], 1);
