@@ -2,6 +2,7 @@
 //! the committee's decision. Every date is a business day in the agent's branch (TIME-1); a
 //! decision that changes a score records its consequences in the same transaction.
 
+use crate::app::context;
 use crate::app::error::{AppError, AppResult};
 use crate::app::quality::{agent_context, appeal_days};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -10,7 +11,7 @@ use domain::errors::ErrorCode;
 use domain::ids::{BranchId, UserId};
 use domain::org::{Role, User};
 use domain::period::Month;
-use domain::ports::{AuditContext, ClientRepo, OrganisationRepo, QualityRepo};
+use domain::ports::{AuditContext, ClientRepo, ListScope, OrganisationRepo, QualityRepo, RepoError};
 use domain::quality::{
     catalogue_in_force, catalogue_version, consequences, next_step, prior_items, reporting_post, score_in,
     sees_reporter, sees_unconfirmed, AppealDecision, NextEvent, Post, PostRefusal, ScoreFacts, Step, StepRefused,
@@ -160,6 +161,36 @@ pub async fn get_violation(db: &Db, actor: &Actor, id: Uuid, now: DateTime<Utc>)
     Ok(ViolationView::new(v, appeal_days(&ctx, now), actor))
 }
 
+/// Each agent's appeal window comes from their branch's policy: one lookup per agent and one
+/// context per branch, however many reports a list holds.
+#[derive(Default)]
+struct AppealWindows {
+    branch_of: HashMap<UserId, BranchId>,
+    days_in: HashMap<BranchId, u32>,
+}
+
+impl AppealWindows {
+    async fn of(&mut self, db: &Db, v: &Violation, now: DateTime<Utc>) -> AppResult<u32> {
+        let branch = match self.branch_of.get(&v.agent_id) {
+            Some(b) => *b,
+            None => {
+                let agent = db.get_user(v.company_id, v.agent_id).await?;
+                let b = agent
+                    .and_then(|a| a.branch_id)
+                    .ok_or_else(|| AppError::Repo(RepoError::Storage(format!("agent {} has no branch", v.agent_id))))?;
+                *self.branch_of.entry(v.agent_id).or_insert(b)
+            }
+        };
+        if let Some(d) = self.days_in.get(&branch) {
+            return Ok(*d);
+        }
+        let ctx = context::load(db, v.company_id, branch)
+            .await?
+            .ok_or_else(|| AppError::Repo(RepoError::Storage(format!("branch {branch} is missing"))))?;
+        Ok(*self.days_in.entry(branch).or_insert(appeal_days(&ctx, now)))
+    }
+}
+
 /// Reports within the caller's reach, optionally of one agent and in one status.
 pub async fn list_violations(
     db: &Db,
@@ -172,37 +203,15 @@ pub async fn list_violations(
     let rows = db
         .list_violations(actor.company_id, &reach.person_scope(), agent, None, None)
         .await?;
-    // Each agent's appeal window comes from their branch's policy: one context per branch.
-    let mut branch_of: HashMap<UserId, Option<BranchId>> = HashMap::new();
-    let mut days_in: HashMap<BranchId, u32> = HashMap::new();
+    let mut windows = AppealWindows::default();
     let mut out = Vec::new();
     for v in rows {
         let s = v.state();
-        if !(sees_unconfirmed(actor.role) || s.status == ViolationStatus::Confirmed)
-            || status.is_some_and(|st| st != s.status)
-        {
-            continue;
+        let visible = sees_unconfirmed(actor.role) || s.status == ViolationStatus::Confirmed;
+        if visible && status.is_none_or(|st| st == s.status) {
+            let days = windows.of(db, &v, now).await?;
+            out.push(ViolationView::new(v, days, actor));
         }
-        if let std::collections::hash_map::Entry::Vacant(e) = branch_of.entry(v.agent_id) {
-            let user = db.get_user(v.company_id, v.agent_id).await?;
-            e.insert(user.and_then(|u| u.branch_id));
-        }
-        let branch = branch_of.get(&v.agent_id).copied().flatten();
-        let days = match branch {
-            Some(b) => match days_in.get(&b) {
-                Some(d) => *d,
-                None => {
-                    let ctx = crate::app::context::load(db, v.company_id, b)
-                        .await?
-                        .ok_or_else(|| domain::ports::RepoError::Storage(format!("branch {b} is missing")))?;
-                    *days_in.entry(b).or_insert(appeal_days(&ctx, now))
-                }
-            },
-            None => {
-                return Err(domain::ports::RepoError::Storage(format!("agent {} has no branch", v.agent_id)).into())
-            }
-        };
-        out.push(ViolationView::new(v, days, actor));
     }
     Ok(out)
 }
@@ -311,13 +320,18 @@ pub async fn confirm_violation(
 ) -> AppResult<ViolationView> {
     let (v, agent) = load(db, actor, Function::ManageQuality, id).await?;
     let catalogue = catalogue_version(&db.catalogues(v.company_id).await?, v.catalogue_version);
-    let entry = catalogue.entry(&v.code).ok_or_else(|| {
-        domain::ports::RepoError::Storage(format!("code {} is not in catalogue {}", v.code, v.catalogue_version))
-    })?;
+    let entry = catalogue
+        .entry(&v.code)
+        .ok_or_else(|| RepoError::Storage(format!("code {} is not in catalogue {}", v.code, v.catalogue_version)))?;
     let (from, to) = v.half_year().bounds();
-    let scope = domain::ports::ListScope::Company;
     let same_half = db
-        .list_violations(v.company_id, &scope, Some(v.agent_id), Some(from), Some(to))
+        .list_violations(
+            v.company_id,
+            &ListScope::Company,
+            Some(v.agent_id),
+            Some(from),
+            Some(to),
+        )
         .await?;
     let step = Step::Confirm {
         rule: &entry.rule,
