@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::http::openapi::ApiDoc;
-use crate::http::{self, activities, auth, clients, commission, diaries, ledger, org, quality, system, RouteTable};
+use crate::http::{self, activities, auth, clients, commission, diaries, ledger, org, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -30,7 +30,10 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(activities::routes)
             .configure(diaries::routes)
             .configure(ledger::routes)
-            .configure(quality::routes)
+            .configure(http::quality_catalogue::routes)
+            .configure(http::violations::routes)
+            .configure(http::credit_files::routes)
+            .configure(http::quality_reports::routes)
             .configure(commission::routes),
     );
 }

@@ -11,6 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use chrono_tz::Tz;
 use std::collections::HashMap;
 
+/// The zone for people without a branch (back-office staff): the rulebook's default.
+pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Shanghai;
+
 #[derive(Debug, Clone)]
 pub struct BranchContext {
     pub branch: Branch,

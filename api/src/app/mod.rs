@@ -12,4 +12,7 @@ pub mod error;
 pub mod jobs;
 pub mod org;
 pub mod sessions;
+pub mod quality;
+pub mod quality_reports;
 pub mod settlement;
+pub mod violations;

@@ -20,7 +20,7 @@ use domain::ids::{BranchId, UserId};
 use domain::org::Role;
 use domain::policy::CommissionPolicy;
 use domain::ports::{ClientRepo, CommissionRepo, OrganisationRepo, QualityRepo};
-use domain::quality::{Post, Violation, ViolationEvent};
+use domain::quality::{raised_report, Post, RaisedReport};
 use domain::time::{business_day, local_instant};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -492,7 +492,8 @@ async fn append(
     Ok(())
 }
 
-/// Raises a pending quality report on the policy's agent, from the callback center (COM-3.6, COM-5).
+/// Raises a pending quality report on the policy's agent, from the callback center (COM-3.6, COM-5),
+/// dated on the agent's business day and under the catalogue in force then.
 async fn raise_report(
     req: &HttpRequest,
     state: &AppState,
@@ -501,29 +502,24 @@ async fn raise_report(
     code: &str,
     evidence: &str,
 ) -> Result<(), ApiError> {
-    let now = state.clock.now();
-    let v = Violation {
-        company_id: p.company_id,
-        id: Uuid::now_v7(),
+    let agent = state
+        .db
+        .get_user(p.company_id, p.agent_id)
+        .await?
+        .ok_or_else(ApiError::internal)?;
+    let ctx = crate::app::quality::agent_context(&state.db, &agent).await?;
+    let catalogues = state.db.catalogues(p.company_id).await?;
+    let report = RaisedReport {
         agent_id: p.agent_id,
         code: code.to_owned(),
         post: Post::CallbackCenter,
         reporter_id: auth.actor.user_id,
-        occurred_on: now.date_naive(),
         evidence: evidence.to_owned(),
-        attachments: vec![],
+        reason: Some("raised by the callback".into()),
         client_id: Some(p.client_id),
         policy_number: Some(p.number.clone()),
-        catalogue_version: 0,
-        created_at: now,
-        events: vec![ViolationEvent {
-            kind: "reported".into(),
-            half_points: None,
-            reason: Some("raised by the callback".into()),
-            actor_id: auth.actor.user_id,
-            at: now,
-        }],
     };
+    let v = raised_report(&ctx, &catalogues, state.clock.now(), report);
     state
         .db
         .insert_violation(&audit_ctx(req, state, &auth.actor), &v)

@@ -10,6 +10,7 @@ mod errors;
 mod ledger;
 mod org;
 mod quality;
+mod quality_time;
 
 pub use reqwest::Method;
 pub use serde_json::json;
