@@ -8,6 +8,9 @@
 //! in-memory fakes.
 
 pub mod context;
+pub mod diaries;
 pub mod error;
 pub mod jobs;
+pub mod leave;
 pub mod settlement;
+pub mod spot_checks;

@@ -8,11 +8,13 @@ pub mod commission;
 pub mod diaries;
 pub mod errors;
 pub mod extract;
+pub mod leave;
 pub mod ledger;
 pub mod middleware;
 pub mod openapi;
 pub mod org;
 pub mod quality;
+pub mod spot_checks;
 pub mod system;
 pub mod testclock;
 
