@@ -6,7 +6,9 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::http::openapi::ApiDoc;
-use crate::http::{self, activities, auth, clients, commission, diaries, ledger, org, system, RouteTable};
+use crate::http::{
+    self, activities, auth, clients, commission, diaries, leave, ledger, org, spot_checks, system, RouteTable,
+};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -29,6 +31,8 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(clients::routes)
             .configure(activities::routes)
             .configure(diaries::routes)
+            .configure(leave::routes)
+            .configure(spot_checks::routes)
             .configure(ledger::routes)
             .configure(http::quality_catalogue::routes)
             .configure(http::violations::routes)

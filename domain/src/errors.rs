@@ -80,6 +80,7 @@ error_codes! {
     NotOnQualityHold => ("not_on_quality_hold", 409, "Conflict"),
     ReceiptAlreadyRecorded => ("receipt_already_recorded", 409, "Conflict"),
     CutoffNotPassed => ("cutoff_not_passed", 409, "Conflict"),
+    NoDiaryRequired => ("no_diary_required", 404, "Not found"),
 }
 
 impl std::fmt::Display for ErrorCode {

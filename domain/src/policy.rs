@@ -36,7 +36,7 @@ impl Default for ActivityPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiaryPolicy {
-    /// DIA-3: the local time on day D by which D's diary is on time.
+    /// The local time on day D by which D's diary is on time (see DIA-3).
     pub diary_deadline: chrono::NaiveTime,
 }
 

@@ -67,7 +67,7 @@ pub fn local_instant(date: NaiveDate, time: NaiveTime, tz: Tz) -> DateTime<Utc> 
     Utc.from_utc_datetime(&naive)
 }
 
-/// TIME-2: the set of working weekdays of a branch (default Monday to Saturday).
+/// The set of working weekdays of a branch (default Monday to Saturday; see TIME-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkingWeekdays(u8);
 
@@ -142,7 +142,7 @@ pub fn parse_weekday(s: &str) -> Option<Weekday> {
     ALL_WEEKDAYS.into_iter().find(|d| weekday_name(*d) == s)
 }
 
-/// TIME-2: a dated exception to the weekly pattern.
+/// A dated exception to the weekly pattern (see TIME-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExceptionKind {
@@ -212,7 +212,7 @@ impl MeetingWindow {
     }
 }
 
-/// TIME-2: a branch's working calendar.
+/// A branch's working calendar (see TIME-2).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BranchCalendar {
     pub weekdays: WorkingWeekdays,

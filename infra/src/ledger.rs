@@ -233,7 +233,20 @@ fn entry_args(e: &PenaltyEntry) -> [Arg; 21] {
 }
 
 /// 500 rows × 21 parameters stays under both engines' parameter limits.
-const ENTRY_ROWS_PER_STATEMENT: usize = 500;
+pub(crate) const ENTRY_ROWS_PER_STATEMENT: usize = 500;
+
+/// The one insert of ledger entries (at most [`ENTRY_ROWS_PER_STATEMENT`] rows), idempotent on
+/// source keys; shared by the bulk writer and writers that post entries in their own
+/// transaction (a spot-check finding).
+pub(crate) fn entries_insert(chunk: &[PenaltyEntry]) -> Sql {
+    let mut sql = Sql::new("");
+    let rows: Vec<String> = chunk.iter().map(|e| format!("({})", sql.list(entry_args(e)))).collect();
+    sql.push(&format!(
+        "INSERT INTO penalty_entries ({ENTRY_COLS}) VALUES {} ON CONFLICT DO NOTHING",
+        rows.join(", ")
+    ));
+    sql
+}
 
 #[derive(sqlx::FromRow)]
 struct AllocRow {
@@ -467,12 +480,7 @@ impl LedgerRepo for Db {
     async fn insert_entries(&self, entries: &[PenaltyEntry]) -> Result<u64, RepoError> {
         let mut total = 0;
         for chunk in entries.chunks(ENTRY_ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new("");
-            let rows: Vec<String> = chunk.iter().map(|e| format!("({})", sql.list(entry_args(e)))).collect();
-            sql.push(&format!(
-                "INSERT INTO penalty_entries ({ENTRY_COLS}) VALUES {} ON CONFLICT DO NOTHING",
-                rows.join(", ")
-            ));
+            let sql = entries_insert(chunk);
             total += on_pool!(self, |p| {
                 bind_args!(sqlx::query(&sql.text), &sql.args)
                     .execute(p)

@@ -8,11 +8,14 @@
 //! in-memory fakes.
 
 pub mod context;
+pub mod diaries;
 pub mod error;
 pub mod jobs;
+pub mod leave;
 pub mod org;
-pub mod sessions;
 pub mod quality;
 pub mod quality_reports;
+pub mod sessions;
 pub mod settlement;
+pub mod spot_checks;
 pub mod violations;

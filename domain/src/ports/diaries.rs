@@ -5,6 +5,7 @@
 use super::*;
 use crate::diary::{Diary, DiaryEvent, LeaveRequest, SpotCheck, SpotCheckSample};
 use crate::ids::{CompanyId, TeamId, UserId};
+use crate::penalty::PenaltyEntry;
 use chrono::NaiveDate;
 
 pub trait DiaryRepo {
@@ -60,6 +61,15 @@ pub trait DiaryRepo {
 
     async fn insert_sample(&self, audit: &AuditContext, sample: &SpotCheckSample) -> Result<(), RepoError>;
     async fn get_sample(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<SpotCheckSample>, RepoError>;
-    async fn insert_spot_check(&self, audit: &AuditContext, check: &SpotCheck) -> Result<(), RepoError>;
+    /// Records a finding, the penalty entries it implies (idempotent on their source keys, so
+    /// a second finding on the same diary posts nothing twice) and its audit record in ONE
+    /// transaction: either all of it is stored or none. `Conflict` when the diary already has
+    /// a finding in this sample.
+    async fn record_spot_check(
+        &self,
+        audit: &AuditContext,
+        check: &SpotCheck,
+        entries: &[PenaltyEntry],
+    ) -> Result<(), RepoError>;
     async fn sample_checks(&self, company: CompanyId, sample: uuid::Uuid) -> Result<Vec<SpotCheck>, RepoError>;
 }
