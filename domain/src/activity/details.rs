@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// ACT-2's checklist: what the face visit covered. Recorded and reported; it does not decide
-/// counting.
+/// What the face visit covered (the rulebook's checklist for a visit). Recorded and reported;
+/// it does not decide counting (`face_visit_counts`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FaceVisitChecklist {

@@ -4,7 +4,7 @@ use super::details::{decode_details, ActivityDetails, ActivityKindDto};
 use crate::app::activities::DayProgress;
 use crate::http::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use base64::Engine as _;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::activity::{Activity, ActivityDraft, NotCounted};
 use domain::ids::UserId;
 use domain::ports::{ActivityCursor, ActivityFilter};
@@ -173,6 +173,16 @@ impl ActivityQuery {
             to: self.to,
             client_id: self.client_id,
         };
+        for (pointer, day) in [("/query/from", filter.from), ("/query/to", filter.to)] {
+            // Beyond four-digit years no business day exists, and PostgreSQL stores no date
+            // before 4713 BC: such a filter is bad input, never a storage failure.
+            if day.is_some_and(|d| !(1..=9999).contains(&d.year())) {
+                return Err(ValidationErrors::single(
+                    pointer,
+                    "must be a date between 0001-01-01 and 9999-12-31",
+                ));
+            }
+        }
         if let (Some(f), Some(t)) = (filter.from, filter.to) {
             if f > t {
                 return Err(ValidationErrors::single("/query/from", "must not be after 'to'"));
@@ -190,7 +200,9 @@ impl ActivityQuery {
                 let data: CursorData = base64::engine::general_purpose::URL_SAFE_NO_PAD
                     .decode(c)
                     .ok()
-                    .and_then(|b| serde_json::from_slice(&b).ok())
+                    .and_then(|b| serde_json::from_slice::<CursorData>(&b).ok())
+                    // A forged instant storage cannot hold is not one of ours either.
+                    .filter(|d| (1..=9999).contains(&d.t.year()))
                     .ok_or_else(|| ValidationErrors::single("/query/cursor", "is not a cursor this API issued"))?;
                 if data.f != digest {
                     return Err(ValidationErrors::single(

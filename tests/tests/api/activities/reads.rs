@@ -192,3 +192,23 @@ engine_test!(test_clock_exists_only_when_enabled, |app| {
         .await
         .assert_problem(404, "not_found");
 });
+
+engine_test!(
+    listing_days_outside_the_calendar_are_invalid_not_a_storage_error,
+    |app| {
+        let _org = make_org(&app).await;
+        let agent = app.login("agent-a@test.local", PASSWORD).await;
+        // PostgreSQL stores no date before 4713 BC; such a filter once reached it and failed.
+        for (q, pointer) in [
+            ("from=-100000-01-01", "/query/from"),
+            ("to=-4800-01-01", "/query/to"),
+            ("from=0000-12-31", "/query/from"),
+        ] {
+            app.get(&format!("/v1/activities?{q}"), &agent)
+                .await
+                .assert_field_error(pointer);
+        }
+        let ok = app.get("/v1/activities?from=0001-01-01&to=9999-12-31", &agent).await;
+        assert_eq!(ok.status, 200, "{}", ok.body);
+    }
+);
