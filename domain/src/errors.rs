@@ -45,6 +45,7 @@ error_codes! {
     IfMatchRequired => ("if_match_required", 428, "Precondition required"),
     IdempotencyKeyReused => ("idempotency_key_reused", 422, "Idempotency key reused"),
     IdempotencyKeyInUse => ("idempotency_key_in_use", 409, "Conflict"),
+    InvalidIdempotencyKey => ("invalid_idempotency_key", 400, "Bad request"),
     TooManyAttempts => ("too_many_attempts", 429, "Too many attempts"),
     InternalError => ("internal_error", 500, "Internal error"),
     DatabaseUnavailable => ("database_unavailable", 503, "Service unavailable"),

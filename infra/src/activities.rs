@@ -3,7 +3,7 @@
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
 use crate::sql::{bind_args, person_scope, Arg, Sql};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::activity::{Activity, ActivityKind};
+use domain::activity::{Activity, ActivityDetails, ActivityKind};
 use domain::ids::{CompanyId, UserId};
 use domain::ports::{
     ActivityCursor, ActivityFilter, ActivityRepo, AuditContext, IdempotencyRecord, InsertOutcome, ListScope, RepoError,
@@ -39,12 +39,23 @@ struct Row {
 impl TryFrom<Row> for Activity {
     type Error = RepoError;
     fn try_from(r: Row) -> Result<Activity, RepoError> {
+        let kind = ActivityKind::parse(&r.kind)
+            .ok_or_else(|| RepoError::Storage(format!("activity {}: unknown kind {:?}", r.id, r.kind)))?;
+        // Details that do not read back as their kind's are a corrupt row, never a silent null.
+        let details: serde_json::Value = serde_json::from_str(&r.details)
+            .map_err(|e| RepoError::Storage(format!("activity {}: details are not JSON: {e}", r.id)))?;
+        if ActivityDetails::from_stored(kind, &details).is_none() {
+            return Err(RepoError::Storage(format!(
+                "activity {}: details do not fit {}",
+                r.id,
+                kind.as_str()
+            )));
+        }
         Ok(Activity {
             company_id: CompanyId(r.company_id),
             id: r.id,
             agent_id: UserId(r.agent_id),
-            kind: ActivityKind::parse(&r.kind)
-                .ok_or_else(|| RepoError::Storage("stored activity kind is invalid".into()))?,
+            kind,
             occurred_at: r.occurred_at,
             received_at: r.received_at,
             business_day: r.business_day,
@@ -53,7 +64,7 @@ impl TryFrom<Row> for Activity {
             duration_seconds: r.duration_seconds,
             accompanied_by: r.accompanied_by.map(UserId),
             device_call_id: r.device_call_id,
-            details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+            details,
             body_hash: r.body_hash,
             voided_at: r.voided_at,
             voided_by: r.voided_by.map(UserId),
@@ -242,15 +253,20 @@ impl ActivityRepo for Db {
             .fetch_optional(p)
             .await
             .map_err(repo_err)?;
-            Ok(row.map(|(request_hash, status, body, created_at)| IdempotencyRecord {
-                company_id: company,
-                user_id: user,
-                key: key.to_owned(),
-                request_hash,
-                status: u16::try_from(status).unwrap_or(200),
-                body,
-                created_at,
-            }))
+            row.map(|(request_hash, status, body, created_at)| {
+                let status = u16::try_from(status)
+                    .map_err(|_| RepoError::Storage(format!("idempotency record with status {status}")))?;
+                Ok(IdempotencyRecord {
+                    company_id: company,
+                    user_id: user,
+                    key: key.to_owned(),
+                    request_hash,
+                    status,
+                    body,
+                    created_at,
+                })
+            })
+            .transpose()
         })
     }
 

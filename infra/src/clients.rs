@@ -24,9 +24,13 @@ struct ClientRow {
     updated_at: DateTime<Utc>,
 }
 
-impl From<ClientRow> for Client {
-    fn from(r: ClientRow) -> Client {
-        Client {
+impl TryFrom<ClientRow> for Client {
+    type Error = RepoError;
+    fn try_from(r: ClientRow) -> Result<Client, RepoError> {
+        // Unreadable tags are a corrupt row, never silently an empty list.
+        let tags = serde_json::from_str(&r.tags)
+            .map_err(|e| RepoError::Storage(format!("client {}: tags are not a JSON list: {e}", r.id)))?;
+        Ok(Client {
             company_id: CompanyId(r.company_id),
             id: r.id,
             agent_id: UserId(r.agent_id),
@@ -34,12 +38,12 @@ impl From<ClientRow> for Client {
             phone: r.phone,
             address: r.address,
             household_notes: r.household_notes,
-            tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+            tags,
             external_id: r.external_id,
             phone_conflict: r.phone_conflict,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        }
+        })
     }
 }
 
@@ -118,8 +122,9 @@ impl ClientRepo for Db {
             .bind(id)
             .fetch_optional(p)
             .await
-            .map(|r| r.map(Client::from))
-            .map_err(repo_err)
+            .map_err(repo_err)?
+            .map(Client::try_from)
+            .transpose()
         })
     }
 
@@ -141,8 +146,10 @@ impl ClientRepo for Db {
             bind_args!(sqlx::query_as::<_, ClientRow>(&sql.text), &sql.args)
                 .fetch_all(p)
                 .await
-                .map(|rows| rows.into_iter().map(Client::from).collect())
-                .map_err(repo_err)
+                .map_err(repo_err)?
+                .into_iter()
+                .map(Client::try_from)
+                .collect()
         })
     }
 

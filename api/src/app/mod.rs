@@ -7,6 +7,8 @@
 //! port traits in `domain::ports` it implements. See ARCHITECTURE.md for why there are no
 //! in-memory fakes.
 
+pub mod activities;
+pub mod clients;
 pub mod context;
 pub mod diaries;
 pub mod error;
