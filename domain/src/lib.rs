@@ -10,12 +10,15 @@ pub mod diary;
 pub mod error;
 pub mod errors;
 pub mod ids;
+pub mod leads;
+pub mod membership;
 pub mod org;
 pub mod penalty;
 pub mod period;
 pub mod policy;
 pub mod ports;
 pub mod quality;
+pub mod quota;
 pub mod rules;
 pub mod time;
 

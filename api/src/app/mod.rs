@@ -7,7 +7,16 @@
 //! port traits in `domain::ports` it implements. See ARCHITECTURE.md for why there are no
 //! in-memory fakes.
 
+pub mod close_day;
+pub mod close_month;
+pub mod compliance;
 pub mod context;
+pub mod dashboard;
+pub mod day_facts;
 pub mod error;
-pub mod jobs;
+pub mod leads;
+pub mod penalties;
+pub mod policy_versions;
+pub mod reach;
+pub mod runner;
 pub mod settlement;

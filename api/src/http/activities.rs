@@ -374,10 +374,11 @@ async fn log_context(state: &AppState, user: &User) -> Result<LogContext, ApiErr
         .and_then(|b| parse_time_zone(&b.settings.time_zone))
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let now = state.clock.now();
-    let policy = super::ledger::policy_for(state, user.company_id, user.branch_id, business_day(now, tz))
-        .await?
-        .document
-        .activity;
+    let policy =
+        crate::app::policy_versions::policy_for(&state.db, user.company_id, user.branch_id, business_day(now, tz))
+            .await?
+            .document
+            .activity;
     Ok(LogContext {
         company: user.company_id,
         agent: user.id,

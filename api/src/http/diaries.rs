@@ -390,7 +390,7 @@ async fn load_diary(
     let agent = super::visible_agent(state, &auth.actor, &reach, path.agent).await?;
     let mut bc = branch_ctx(state, &agent).await?;
     // DIA-3's deadline time comes from the policy version in force on the diary's day.
-    bc.policy = super::ledger::policy_for(state, agent.company_id, agent.branch_id, path.date)
+    bc.policy = crate::app::policy_versions::policy_for(&state.db, agent.company_id, agent.branch_id, path.date)
         .await?
         .document
         .diary;
@@ -854,7 +854,7 @@ pub async fn team_queue(
     let company = auth.actor.company_id;
     let branch = state.db.get_branch(company, team.branch_id).await?;
     let mut bc = BranchCtx::of(branch.as_ref());
-    bc.policy = super::ledger::policy_for(&state, company, Some(team.branch_id), q.date)
+    bc.policy = crate::app::policy_versions::policy_for(&state.db, company, Some(team.branch_id), q.date)
         .await?
         .document
         .diary;
@@ -1097,7 +1097,8 @@ pub async fn agent_calendar(
 ) -> Result<HttpResponse, ApiError> {
     let reach = auth.actor.require(Function::ReadProgress)?;
     let agent = super::visible_agent(&state, &auth.actor, &reach, path.id).await?;
-    let (first, last) = crate::app::jobs::month_bounds(&q.month)
+    let (first, last) = domain::period::Month::parse(&q.month)
+        .map(domain::period::Month::bounds)
         .ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let bc = branch_ctx(&state, &agent).await?;
     let leave = state.db.approved_leave(agent.company_id, agent.id, first, last).await?;
@@ -1653,7 +1654,8 @@ async fn post_falsified(state: &AppState, check: &SpotCheck) -> Result<(), ApiEr
         Some(t) => state.db.get_team(check.company_id, t).await?.map(|t| t.supervisor_id),
         None => None,
     };
-    let policy = super::ledger::policy_for(state, check.company_id, agent.branch_id, diary.date).await?;
+    let policy =
+        crate::app::policy_versions::policy_for(&state.db, check.company_id, agent.branch_id, diary.date).await?;
     let bc = branch_ctx(state, &agent).await?;
     let today = business_day(state.clock.now(), bc.tz);
     let drafts = domain::penalty::falsified_penalties(diary.id, diary.date, agent.id, supervisor, &policy);

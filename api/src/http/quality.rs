@@ -432,7 +432,7 @@ pub async fn report_violation(
 
 async fn appeal_days(state: &AppState, company: CompanyId) -> Result<u32, ApiError> {
     Ok(
-        super::ledger::policy_for(state, company, None, state.clock.now().date_naive())
+        crate::app::policy_versions::policy_for(&state.db, company, None, state.clock.now().date_naive())
             .await?
             .document
             .quality
@@ -640,7 +640,7 @@ pub async fn reconcile(
         .await?
         .ok_or_else(ApiError::internal)?;
     let now = state.clock.now();
-    let policy = super::ledger::policy_for(state, company, agent.branch_id, now.date_naive().min(to))
+    let policy = crate::app::policy_versions::policy_for(&state.db, company, agent.branch_id, now.date_naive().min(to))
         .await?
         .document
         .quality;
@@ -1287,7 +1287,8 @@ pub async fn monthly_report(
     q: web::Query<MonthQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_reports(&auth.actor)?;
-    let (from, to) = crate::app::jobs::month_bounds(&q.month)
+    let (from, to) = domain::period::Month::parse(&q.month)
+        .map(domain::period::Month::bounds)
         .ok_or_else(|| ApiError::field("/query/month", "must be a month as YYYY-MM"))?;
     let rows = tally(&state, auth.actor.company_id, from, to).await?;
     Ok(tally_response(&req, q.month.clone(), rows))
@@ -1360,7 +1361,8 @@ pub async fn quarterly_report(
     q: web::Query<QuarterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     require_reports(&auth.actor)?;
-    let (from, to) = domain::penalty::quarter_bounds(&q.quarter)
+    let (from, to) = domain::period::Quarter::parse(&q.quarter)
+        .map(domain::period::Quarter::bounds)
         .ok_or_else(|| ApiError::field("/query/quarter", "must be a quarter such as 2026Q4"))?;
     let signoffs = state.db.signoffs(auth.actor.company_id, &q.quarter).await?;
     let deps: Vec<DepartmentSummary> = departments(&state, auth.actor.company_id, from, to)
@@ -1443,7 +1445,8 @@ pub async fn sign_off(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Function::ManageQuality)?;
     let company = auth.actor.company_id;
-    let (from, to) = domain::penalty::quarter_bounds(&body.quarter)
+    let (from, to) = domain::period::Quarter::parse(&body.quarter)
+        .map(domain::period::Quarter::bounds)
         .ok_or_else(|| ApiError::field("/quarter", "must be a quarter such as 2026Q4"))?;
     if state.db.get_branch(company, BranchId(body.branch_id)).await?.is_none() {
         return Err(ApiError::field("/branch_id", "no such branch"));
