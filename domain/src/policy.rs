@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ActivityPolicy {
-    /// QUO-FACE-D: counted face visits required per working day.
+    /// Counted face visits required per working day (QUO-FACE-D).
     pub face_visits_per_day: u32,
-    /// QUO-CALL-D: counted phone services required per working day.
+    /// Counted phone services required per working day (QUO-CALL-D).
     pub calls_per_day: u32,
-    /// ACT-3: a call counts only if it lasted at least this long.
+    /// A call counts only if it lasted at least this long (ACT-3).
     pub min_call_seconds: u32,
     /// How far back an activity's `occurred_at` may lie (offline upload window).
     pub max_backdate_days: u32,
@@ -36,7 +36,7 @@ impl Default for ActivityPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DiaryPolicy {
-    /// DIA-3: the local time on day D by which D's diary is on time.
+    /// The local time on day D by which D's diary is on time (DIA-3).
     pub diary_deadline: chrono::NaiveTime,
 }
 
@@ -77,7 +77,7 @@ impl Default for MonthlyPolicy {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PenaltyPolicy {
-    /// ACT-PEN-MISS: leads deducted per missing counted visit or call.
+    /// Leads deducted per missing counted visit or call (ACT-PEN-MISS).
     pub missing_activity_leads: u32,
     /// DIA-PEN-MISSING.
     pub diary_missing_fen: i64,
@@ -90,7 +90,7 @@ pub struct PenaltyPolicy {
     pub diary_falsified_fen: i64,
     /// DIA-PEN-FALSIFIED-SUP, on the agent's supervisor.
     pub diary_falsified_supervisor_fen: i64,
-    /// QUO-3: a policy may attach money to a monthly shortfall, per missing unit (default none).
+    /// Money a policy may attach to a monthly shortfall, per missing unit (QUO-3; default none).
     pub monthly_shortfall_fen_per_unit: i64,
 }
 
@@ -109,7 +109,7 @@ impl Default for PenaltyPolicy {
     }
 }
 
-/// LEAD-1: the quarterly allocation of client leads.
+/// The quarterly allocation of client leads (LEAD-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LeadPolicy {
@@ -142,22 +142,22 @@ pub struct PolicyDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CommissionPolicy {
-    /// COM-3.1: the first round opens this many days after printing.
+    /// The first callback round opens this many days after printing (COM-3.1).
     pub first_round_after_days: u32,
-    /// COM-3.1: unsuccessful calls that end a round.
+    /// Unsuccessful calls that end a round (COM-3.1).
     pub round_attempts: u32,
-    /// COM-3.1: hours between unsuccessful calls.
+    /// Hours between unsuccessful calls (COM-3.1).
     pub retry_hours: u32,
-    /// COM-3.1: local calling hours [start, end).
+    /// Local calling hours [start, end) (COM-3.1).
     pub calling_hours_start: u32,
     pub calling_hours_end: u32,
-    /// COM-3.3: days the agent has to confirm the contact details.
+    /// Days the agent has to confirm the contact details (COM-3.3).
     pub contact_update_days: u32,
-    /// COM-3.5: deducted when the number had changed.
+    /// Deducted when the number had changed (COM-3.5).
     pub number_changed_fen: i64,
-    /// COM-7: deducted for a receipt returned more than three months after the effective date.
+    /// Deducted for a receipt returned more than three months after the effective date (COM-7).
     pub receipt_late_fen: i64,
-    /// COM-8: the settlement cut-off day of the month.
+    /// The settlement cut-off day of the month (COM-8).
     pub cutoff_day: u32,
 }
 

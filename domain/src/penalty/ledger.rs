@@ -17,9 +17,9 @@ use std::collections::{HashMap, HashSet};
 pub enum EntryKind {
     /// Derived by evaluation (PEN-2).
     Penalty,
-    /// LEDGER-2: a correction posted in the open period for a late fact about a closed one.
+    /// A correction posted in the open period for a late fact about a closed one (LEDGER-2).
     Adjustment,
-    /// PEN-3: an authorised waiver, cancelling what it refers to.
+    /// An authorised waiver, cancelling what it refers to (PEN-3).
     Waiver,
 }
 

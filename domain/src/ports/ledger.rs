@@ -126,7 +126,7 @@ pub trait LedgerRepo {
     ) -> Result<HashMap<String, PostedSum>, RepoError>;
     /// Bulk append; entries whose source key exists are skipped. Returns how many were new.
     async fn insert_entries(&self, entries: &[PenaltyEntry]) -> Result<u64, RepoError>;
-    /// PEN-3: a waiver with its audit record, in one transaction; false if already waived.
+    /// A waiver (PEN-3) with its audit record, in one transaction; false if already waived.
     async fn insert_waiver(&self, audit: &AuditContext, waiver: &PenaltyEntry) -> Result<bool, RepoError>;
     async fn list_entries(
         &self,
@@ -167,14 +167,14 @@ pub trait LedgerRepo {
 
 /// The lead ledger (LEAD-1, LEAD-2).
 pub trait LeadRepo {
-    /// LEAD-1: leads deducted per agent by entries posted in [from, to].
+    /// Leads deducted per agent by entries posted in [from, to] (LEAD-1).
     async fn lead_deductions(
         &self,
         company: CompanyId,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(UserId, i64)>, RepoError>;
-    /// LEAD-2: agents with an unwaived DIA-PEN-FALSIFIED posted in [from, to].
+    /// Agents with an unwaived DIA-PEN-FALSIFIED posted in [from, to] (LEAD-2).
     async fn falsified_agents(
         &self,
         company: CompanyId,
