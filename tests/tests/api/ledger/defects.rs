@@ -1,6 +1,7 @@
 //! Defects of issue 10 in this feature, each named after its rule: leaving a branch never
 //! reverses a closed day (LEDGER-1/2), the runner allocates a started quarter (LEAD-1), business
-//! dates are the branch's (TIME-1), and every section of a policy version is validated (POL-1).
+//! dates are the branch's (TIME-1), every section of a policy version is validated (POL-1), and
+//! an absurd month or quarter is a 422, never a job over year 0001.
 
 use super::*;
 
@@ -206,16 +207,10 @@ engine_test!(
         let leads = app.get(&format!("/v1/agents/{}/leads", org.agent_a), &org.admin).await;
         assert_eq!(leads.body["quarter"], "2027Q1");
         assert_eq!(leads.body["allocated"], 60);
-        app.post(
-            "/v1/admin/jobs/allocate-leads",
-            &org.admin,
-            json!({"quarter": "0001Q1"}),
-        )
-        .await
-        .assert_field_error("/quarter");
     }
 );
 
+// A guard rather than a defect: waivers were already posted on the branch's date.
 engine_test!(
     time_1_ledger_posting_days_are_the_branch_zone_date,
     |c| {
@@ -239,19 +234,37 @@ engine_test!(
             .await;
         assert_eq!(waiver.status, 201, "{}", waiver.body);
         assert_eq!(waiver.body["posted_day"], "2026-11-13");
+    }
+);
+
+engine_test!(
+    periods_outside_2000_to_2100_are_rejected_at_the_edge,
+    |c| {
+        clock(c);
+    },
+    |app| {
+        app.set_clock(&sh("2026-11-10 12:00:00")).await;
+        let org = make_org(&app).await;
         app.post(
             "/v1/admin/jobs/close-month",
-            &w.org.admin,
-            json!({"branch_id": w.org.branch, "month": "1900-01"}),
+            &org.admin,
+            json!({"branch_id": org.branch, "month": "1900-01"}),
         )
         .await
         .assert_field_error("/month");
         app.get(
-            &format!("/v1/agents/{}/compliance?month=0001-01", w.org.agent_a),
-            &w.agent,
+            &format!("/v1/agents/{}/compliance?month=0001-01", org.agent_a),
+            &org.admin,
         )
         .await
         .assert_field_error("/query/month");
+        app.post(
+            "/v1/admin/jobs/allocate-leads",
+            &org.admin,
+            json!({"quarter": "0001Q1"}),
+        )
+        .await
+        .assert_field_error("/quarter");
     }
 );
 
