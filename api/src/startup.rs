@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::http::openapi::ApiDoc;
 use crate::http::{
-    self, activities, auth, clients, commission, diaries, leave, ledger, org, spot_checks, system, RouteTable,
+    self, activities, auth, clients, commission, dashboards, diaries, leave, org, penalties, policy_versions,
+    spot_checks, system, RouteTable,
 };
 use crate::state::AppState;
 use actix_web::dev::Server;
@@ -33,7 +34,9 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(diaries::routes)
             .configure(leave::routes)
             .configure(spot_checks::routes)
-            .configure(ledger::routes)
+            .configure(policy_versions::routes)
+            .configure(penalties::routes)
+            .configure(dashboards::routes)
             .configure(http::quality_catalogue::routes)
             .configure(http::violations::routes)
             .configure(http::credit_files::routes)
@@ -172,8 +175,9 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
     Ok(server)
 }
 
-/// The background runner: closes due days (and allocates a new quarter's leads on its first
-/// day). Every write is idempotent, so several instances may run it at once.
+/// The background runner: closes due days, settles months past their cut-off and allocates a
+/// new quarter's leads once it has started (LEAD-1). Every write is idempotent, so several
+/// instances may run it at once.
 fn spawn_jobs(state: web::Data<AppState>) {
     let every = std::time::Duration::from_secs(state.config.jobs_interval_secs);
     tokio::spawn(async move {
@@ -181,16 +185,17 @@ fn spawn_jobs(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            match crate::app::jobs::run_once(&state.db, now).await {
-                Ok(r) if r.penalties_posted + r.adjustments_posted > 0 => {
+            match crate::app::runner::run_once(&state.db, now).await {
+                Ok(r) if r.days.penalties_posted + r.days.adjustments_posted + r.leads_allocated > 0 => {
                     tracing::info!(
-                        penalties = r.penalties_posted,
-                        adjustments = r.adjustments_posted,
-                        "day close"
+                        penalties = r.days.penalties_posted,
+                        adjustments = r.days.adjustments_posted,
+                        leads_allocated = r.leads_allocated,
+                        "background jobs"
                     )
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "day close failed; retrying next tick"),
+                Err(e) => tracing::error!(error = %e, "background jobs failed; retrying next tick"),
             }
         }
     });

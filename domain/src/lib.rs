@@ -10,6 +10,8 @@ pub mod diary;
 pub mod error;
 pub mod errors;
 pub mod ids;
+pub mod leads;
+pub mod membership;
 pub mod org;
 pub mod org_change;
 pub mod penalty;
@@ -17,6 +19,7 @@ pub mod period;
 pub mod policy;
 pub mod ports;
 pub mod quality;
+pub mod quota;
 pub mod rules;
 pub mod time;
 

@@ -9,14 +9,23 @@
 
 pub mod activities;
 pub mod clients;
+pub mod close_day;
+pub mod close_month;
+pub mod compliance;
 pub mod context;
+pub mod dashboard;
+pub mod day_facts;
 pub mod diaries;
 pub mod error;
-pub mod jobs;
+pub mod leads;
 pub mod leave;
 pub mod org;
+pub mod penalties;
+pub mod policy_versions;
 pub mod quality;
 pub mod quality_reports;
+pub mod reach;
+pub mod runner;
 pub mod sessions;
 pub mod settlement;
 pub mod spot_checks;

@@ -3,13 +3,12 @@
 //! machine what is earned, held, released, deducted or withheld, post it to the commission
 //! ledger (idempotent keys), and write one immutable statement per person.
 
-use crate::app::jobs::branch_tz;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::commission::{cutoff_day, previous_month, receipt_status, replay, settle_policy, CommissionEntry, Posted};
 use domain::ids::UserId;
 use domain::org::Branch;
 use domain::policy::PolicyInForce;
-use domain::ports::{CommissionRepo, LedgerRepo, PolicyRepo, QualityRepo, RepoError, Statement};
+use domain::ports::{CommissionRepo, LedgerRepo, PolicyVersionRepo, QualityRepo, RepoError, Statement};
 use domain::quality::ConsequenceKind;
 use domain::time::local_instant;
 use infra::Db;
@@ -17,6 +16,11 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
+
+/// The branch's zone as `BranchContext` reads it (until settlement takes a context itself).
+fn branch_tz(b: &Branch) -> chrono_tz::Tz {
+    b.settings.time_zone.tz()
+}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SettlementReport {
@@ -35,7 +39,7 @@ pub fn cutoff(branch: &Branch, year: i32, month: u32, day: u32) -> Option<(DateT
 }
 
 pub fn parse_month(month: &str) -> Option<(i32, u32)> {
-    let (from, _) = crate::app::jobs::month_bounds(month)?;
+    let from = domain::period::Month::parse(month)?.first_day();
     use chrono::Datelike;
     Some((from.year(), from.month()))
 }
@@ -43,7 +47,7 @@ pub fn parse_month(month: &str) -> Option<(i32, u32)> {
 pub async fn settle(db: &Db, branch: &Branch, month: &str, now: DateTime<Utc>) -> Result<SettlementReport, RepoError> {
     let (y, m) = parse_month(month).ok_or_else(|| RepoError::Storage("bad month".into()))?;
     let company = branch.company_id;
-    let versions = db.company_policies(company).await?;
+    let versions = db.company_policy_versions(company).await?;
     let policy =
         PolicyInForce::from_versions(&versions, Some(branch.id), cutoff_day(y, m, 28).unwrap_or_default()).document;
     let cp = &policy.commission;
@@ -191,7 +195,7 @@ pub async fn settle_if_due(db: &Db, branch: &Branch, now: DateTime<Utc>) -> Resu
     if db.is_settled(branch.company_id, branch.id, &month).await? {
         return Ok(());
     }
-    let versions = db.company_policies(branch.company_id).await?;
+    let versions = db.company_policy_versions(branch.company_id).await?;
     let day = PolicyInForce::from_versions(&versions, Some(branch.id), today)
         .document
         .commission

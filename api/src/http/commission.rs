@@ -103,7 +103,7 @@ fn make_ctx(
     now: DateTime<Utc>,
 ) -> Ctx {
     let tz = branch
-        .map(crate::app::jobs::branch_tz)
+        .map(|b| b.settings.time_zone.tz())
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = business_day(now, tz);
     let cp = domain::policy::PolicyInForce::from_versions(versions, branch.map(|b| b.id), today)
@@ -114,13 +114,13 @@ fn make_ctx(
 
 /// One policy's context: its agent's branch zone and the commission policy in force today.
 async fn ctx_for(state: &AppState, p: &InsurancePolicy) -> Result<Ctx, ApiError> {
-    use domain::ports::PolicyRepo;
+    use domain::ports::PolicyVersionRepo;
     let agent = state.db.get_user(p.company_id, p.agent_id).await?;
     let branch = match agent.as_ref().and_then(|a| a.branch_id) {
         Some(b) => state.db.get_branch(p.company_id, b).await?,
         None => None,
     };
-    let versions = state.db.company_policies(p.company_id).await?;
+    let versions = state.db.company_policy_versions(p.company_id).await?;
     Ok(make_ctx(branch.as_ref(), &versions, state.clock.now()))
 }
 
@@ -135,7 +135,7 @@ struct Contexts {
 
 impl Contexts {
     async fn load(state: &AppState, company: domain::ids::CompanyId) -> Result<Contexts, ApiError> {
-        use domain::ports::{ListScope, PageRequest, PolicyRepo};
+        use domain::ports::{ListScope, PageRequest, PolicyVersionRepo};
         let all = PageRequest {
             after: None,
             limit: u32::MAX,
@@ -155,7 +155,7 @@ impl Contexts {
                 .into_iter()
                 .map(|b| (b.id, b))
                 .collect(),
-            versions: state.db.company_policies(company).await?,
+            versions: state.db.company_policy_versions(company).await?,
             now: state.clock.now(),
         })
     }
@@ -1067,8 +1067,8 @@ pub async fn settle(
         .ok_or_else(|| ApiError::field("/branch_id", "no such branch"))?;
     let (y, m) = crate::app::settlement::parse_month(&body.month)
         .ok_or_else(|| ApiError::field("/month", "must be a month as YYYY-MM"))?;
-    let cp = super::ledger::policy_for(
-        &state,
+    let cp = crate::app::policy_versions::policy_for(
+        &state.db,
         branch.company_id,
         Some(branch.id),
         domain::commission::cutoff_day(y, m, 28).unwrap_or_default(),

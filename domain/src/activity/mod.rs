@@ -148,7 +148,7 @@ impl NotCounted {
     }
 }
 
-/// ACT-2 (decision): a face visit counts toward quota when it names a client, whatever its
+/// ACT-2: (decision) a face visit counts toward quota when it names a client, whatever its
 /// checklist.
 pub fn face_visit_counts(client_id: Option<Uuid>) -> Result<(), NotCounted> {
     match client_id {
@@ -157,7 +157,7 @@ pub fn face_visit_counts(client_id: Option<Uuid>) -> Result<(), NotCounted> {
     }
 }
 
-/// ACT-3 (decision): a phone service counts toward quota only if it lasted at least the
+/// ACT-3: (decision) a phone service counts toward quota only if it lasted at least the
 /// policy's `min_call_seconds`. A call without a duration never counts.
 pub fn call_counts(duration_seconds: Option<i64>, policy: &ActivityPolicy) -> Result<(), NotCounted> {
     if duration_seconds.is_some_and(|d| d >= i64::from(policy.min_call_seconds)) {

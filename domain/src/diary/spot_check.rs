@@ -203,7 +203,7 @@ mod tests {
             (check.sample_id, check.diary_id, check.notes.as_str()),
             (s.id, d.id, "no such visit")
         );
-        let fined: Vec<(&str, UserId)> = drafts.iter().map(|p| (p.rule_id, p.person)).collect();
+        let fined: Vec<(&str, UserId)> = drafts.iter().map(|p| (p.rule_id.as_str(), p.person)).collect();
         assert_eq!(
             fined,
             vec![("DIA-PEN-FALSIFIED", d.agent_id), ("DIA-PEN-FALSIFIED-SUP", sup)]

@@ -207,14 +207,16 @@ async fn month_eval(sizes: &[i64]) -> anyhow::Result<()> {
             .await?
             .ok_or_else(|| anyhow::anyhow!("bench branch missing"))?;
         let now = "2026-12-10T04:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+        let ctx = api::app::context::of_branch(&db, branch).await?;
+        let month = domain::period::Month::new(2026, 11).ok_or_else(|| anyhow::anyhow!("bad month"))?;
         let t = Instant::now();
-        let report = api::app::jobs::close_month(&db, &branch, "2026-11", now).await?;
+        let report = api::app::close_month::close_month(&db, &ctx, month, now).await?;
         let first = t.elapsed();
         let entries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM penalty_entries")
             .fetch_one(pool)
             .await?;
         let t = Instant::now();
-        let again = api::app::jobs::close_month(&db, &branch, "2026-11", now).await?;
+        let again = api::app::close_month::close_month(&db, &ctx, month, now).await?;
         let second = t.elapsed();
         if again.days.penalties_posted + again.days.adjustments_posted != 0 || report.agents as i64 != agents {
             anyhow::bail!("re-closing changed the ledger or agents were missed: {report:?} / {again:?}");

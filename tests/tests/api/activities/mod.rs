@@ -57,6 +57,5 @@ fn call(client: &str, at: &str, secs: i64) -> serde_json::Value {
 }
 
 mod call_log;
-mod counts;
 mod ingest;
 mod reads;
