@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::http::openapi::ApiDoc;
-use crate::http::{self, activities, auth, clients, commission, diaries, ledger, org, quality, system, RouteTable};
+use crate::http::{self, activities, auth, clients, diaries, ledger, org, quality, system, RouteTable};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::middleware::{from_fn, Compress};
@@ -31,7 +31,9 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(diaries::routes)
             .configure(ledger::routes)
             .configure(quality::routes)
-            .configure(commission::routes),
+            .configure(crate::http::insurance_policies::routes)
+            .configure(crate::http::callbacks::routes)
+            .configure(crate::http::statements::routes),
     );
 }
 

@@ -80,6 +80,8 @@ error_codes! {
     NotOnQualityHold => ("not_on_quality_hold", 409, "Conflict"),
     ReceiptAlreadyRecorded => ("receipt_already_recorded", 409, "Conflict"),
     CutoffNotPassed => ("cutoff_not_passed", 409, "Conflict"),
+    CallbackNotDue => ("callback_not_due", 409, "Conflict"),
+    RetryTooSoon => ("retry_too_soon", 409, "Conflict"),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -7,7 +7,10 @@
 //! port traits in `domain::ports` it implements. See ARCHITECTURE.md for why there are no
 //! in-memory fakes.
 
+pub mod callbacks;
 pub mod context;
 pub mod error;
+pub mod insurance_policies;
 pub mod jobs;
 pub mod settlement;
+pub mod statements;

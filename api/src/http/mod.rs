@@ -3,16 +3,18 @@
 
 pub mod activities;
 pub mod auth;
+pub mod callbacks;
 pub mod clients;
-pub mod commission;
 pub mod diaries;
 pub mod errors;
 pub mod extract;
+pub mod insurance_policies;
 pub mod ledger;
 pub mod middleware;
 pub mod openapi;
 pub mod org;
 pub mod quality;
+pub mod statements;
 pub mod system;
 pub mod testclock;
 
