@@ -15,7 +15,7 @@ use domain::errors::ErrorCode;
 use domain::ids::{BranchId, CompanyId, UserId};
 use domain::org::{Role, User};
 use domain::ports::{
-    AuditContext, ClientRepo, InsurancePolicyRepo, ListScope, OrganisationRepo, PageRequest, RepoError,
+    AuditContext, ClientRepo, InsurancePolicyRepo, ListScope, OrganisationRepo, PageRequest, RepoError, SettlementRepo,
 };
 use infra::Db;
 use std::collections::{HashMap, HashSet};
@@ -26,6 +26,22 @@ pub(crate) struct Loaded {
     pub policy: InsurancePolicy,
     pub events: Vec<InsurancePolicyEvent>,
     pub ctx: BranchContext,
+}
+
+/// A policy's view: its standing (deductions as posted where they are) and its history.
+pub(crate) async fn view(
+    db: &Db,
+    policy: InsurancePolicy,
+    history: Vec<InsurancePolicyEvent>,
+    ctx: &BranchContext,
+    now: DateTime<Utc>,
+) -> AppResult<InsurancePolicyView> {
+    let posted = db.deductions_posted(policy.company_id, &[policy.id]).await?;
+    Ok(InsurancePolicyView {
+        standing: standing(&policy, &history, &posted, ctx, now),
+        policy,
+        history,
+    })
 }
 
 fn no_branch() -> AppError {
@@ -62,19 +78,6 @@ pub(crate) async fn load_visible(db: &Db, actor: &Actor, function: Function, id:
     Ok(Loaded { policy, events, ctx })
 }
 
-pub(crate) fn view(
-    policy: InsurancePolicy,
-    history: Vec<InsurancePolicyEvent>,
-    ctx: &BranchContext,
-    now: DateTime<Utc>,
-) -> InsurancePolicyView {
-    InsurancePolicyView {
-        standing: standing(&policy, &history, ctx, now),
-        policy,
-        history,
-    }
-}
-
 /// The view after a change, re-read so the history includes it.
 pub(crate) async fn view_after(
     db: &Db,
@@ -83,7 +86,7 @@ pub(crate) async fn view_after(
     now: DateTime<Utc>,
 ) -> AppResult<InsurancePolicyView> {
     let events = db.insurance_policy_events(policy.company_id, policy.id).await?;
-    Ok(view(policy, events, ctx, now))
+    view(db, policy, events, ctx, now).await
 }
 
 /// The branch contexts of many policies' agents: the agents in one query, then each of their
@@ -154,7 +157,7 @@ pub async fn create_insurance_policy(
         other => other.into(),
     })?;
     let ctx = agent_context(db, agent.as_ref()).await?;
-    Ok(view(policy, vec![], &ctx, now))
+    view(db, policy, vec![], &ctx, now).await
 }
 
 /// A policy with its standing and history.
@@ -165,7 +168,7 @@ pub async fn get_insurance_policy(
     now: DateTime<Utc>,
 ) -> AppResult<InsurancePolicyView> {
     let l = load_visible(db, actor, Function::ReadInsurancePolicies, id).await?;
-    Ok(view(l.policy, l.events, &l.ctx, now))
+    view(db, l.policy, l.events, &l.ctx, now).await
 }
 
 /// A page of the policies within the caller's reach, each with its standing and history.
@@ -180,12 +183,17 @@ pub async fn list_insurance_policies(
     let rows = db.list_insurance_policies(company, &reach.person_scope(), page).await?;
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
     let mut events = db.events_of_insurance_policies(company, &ids).await?;
+    let posted = db.deductions_posted(company, &ids).await?;
     let contexts = AgentContexts::load(db, company, &rows).await?;
     rows.into_iter()
-        .map(|p| {
-            let history = events.remove(&p.id).unwrap_or_default();
-            let ctx = contexts.of(&p)?;
-            Ok(view(p, history, ctx, now))
+        .map(|policy| {
+            let history = events.remove(&policy.id).unwrap_or_default();
+            let standing = standing(&policy, &history, &posted, contexts.of(&policy)?, now);
+            Ok(InsurancePolicyView {
+                policy,
+                standing,
+                history,
+            })
         })
         .collect()
 }
@@ -218,5 +226,5 @@ pub async fn record_receipt(
         receipt_returned_on: Some(returned_on),
         ..l.policy
     };
-    Ok(view(policy, l.events, &l.ctx, now))
+    view(db, policy, l.events, &l.ctx, now).await
 }

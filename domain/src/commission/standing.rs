@@ -5,7 +5,10 @@ use super::calls::call_window;
 use super::events::{replay, InsurancePolicyEvent};
 use super::hold::HoldState;
 use super::record::InsurancePolicy;
-use super::settlement::{cutoff_day, deductions, payment, receipt_status, Deduction, Payment, ReceiptStatus};
+use super::settlement::{
+    cutoff_day, deductions, payment, receipt_status, CommissionEntry, CommissionEntryKind, Deduction, Payment,
+    ReceiptStatus,
+};
 use crate::context::BranchContext;
 use crate::period::Month;
 use crate::policy::CommissionPolicy;
@@ -22,7 +25,8 @@ pub struct PolicyStanding {
     pub payment: Payment,
     /// When the next call may be placed (absent outside a round).
     pub next_call_at: Option<DateTime<Utc>>,
-    /// What the settlement will deduct, at the amounts in force on its cut-off day.
+    /// What the settlement deducts: as posted, or (not yet posted) at the amounts in force on
+    /// the next cut-off day.
     pub deductions: Vec<Deduction>,
 }
 
@@ -55,11 +59,13 @@ pub fn next_cutoff(ctx: &BranchContext, today: NaiveDate) -> NaiveDate {
 }
 
 /// Where `p` stands at `now`: its history replayed under today's parameters, the receipt as of
-/// today, the payment a settlement today would make, the deductions the next settlement will
-/// apply (its cut-off day's amounts), and the next call's time.
+/// today, the payment a settlement today would make, the deductions (those already in the
+/// ledger at their posted amounts, the others at the next cut-off day's), and the next call's
+/// time. `ledger` holds (at least) the policy's posted deductions.
 pub fn standing(
     p: &InsurancePolicy,
     events: &[InsurancePolicyEvent],
+    ledger: &[CommissionEntry],
     ctx: &BranchContext,
     now: DateTime<Utc>,
 ) -> PolicyStanding {
@@ -74,6 +80,17 @@ pub fn standing(
         receipt,
         payment: payment(t.state, receipt),
         next_call_at: call_window(&t, p.printed_on, now, ctx.tz, &cp).next_call_at,
-        deductions: deductions(t.state, receipt, &at_cutoff),
+        deductions: deductions(t.state, receipt, &at_cutoff)
+            .into_iter()
+            .map(|d| {
+                let posted = ledger
+                    .iter()
+                    .find(|e| e.policy_id == p.id && e.kind == CommissionEntryKind::Deducted && e.rule_id == d.rule_id);
+                posted.map_or(d, |e| Deduction {
+                    amount_fen: -e.amount_fen,
+                    ..d
+                })
+            })
+            .collect(),
     }
 }

@@ -92,6 +92,12 @@ pub trait SettlementRepo {
         company: CompanyId,
         branch: BranchId,
     ) -> Result<Vec<CommissionEntry>, RepoError>;
+    /// The deductions posted on these policies (the policy view states them as posted).
+    async fn deductions_posted(
+        &self,
+        company: CompanyId,
+        policies: &[uuid::Uuid],
+    ) -> Result<Vec<CommissionEntry>, RepoError>;
     /// Appends entries; rows whose source key exists are skipped. Returns how many were new.
     async fn insert_commission_entries(&self, rows: &[CommissionEntry]) -> Result<u64, RepoError>;
     /// Writes statements; one per person and month, never replaced. Returns how many were new.

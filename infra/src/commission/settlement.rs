@@ -141,6 +141,30 @@ impl SettlementRepo for Db {
         rows.into_iter().map(CommissionEntry::try_from).collect()
     }
 
+    async fn deductions_posted(
+        &self,
+        company: CompanyId,
+        policies: &[Uuid],
+    ) -> Result<Vec<CommissionEntry>, RepoError> {
+        if policies.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut sql = Sql::new("");
+        let c = sql.arg(Arg::Uuid(company.0));
+        let kind = sql.arg(Arg::Text(CommissionEntryKind::Deducted.as_str().to_owned()));
+        let list = sql.list(policies.iter().map(|p| Arg::Uuid(*p)));
+        sql.push(&format!(
+            "SELECT {ENTRY_COLS} FROM commission_entries WHERE company_id = {c} AND kind = {kind} AND policy_id IN ({list})"
+        ));
+        let rows = on_pool!(self, |p| {
+            bind_args!(sqlx::query_as::<_, EntryRow>(&sql.text), &sql.args)
+                .fetch_all(p)
+                .await
+                .map_err(repo_err)
+        })?;
+        rows.into_iter().map(CommissionEntry::try_from).collect()
+    }
+
     async fn insert_commission_entries(&self, rows: &[CommissionEntry]) -> Result<u64, RepoError> {
         let mut total = 0;
         for chunk in rows.chunks(1000) {

@@ -68,8 +68,8 @@ pub struct HoldDto {
     pub payment: String,
     /// When the next call may be placed (absent outside a round).
     pub next_call_at: Option<DateTime<Utc>>,
-    /// The deductions the settlement will apply to this policy's commission (at the amounts in
-    /// force on the next cut-off), each with its rule and reason.
+    /// The deductions the settlement applies to this policy's commission, each with its rule and
+    /// reason: as posted, or (not yet posted) at the amounts in force on the next cut-off.
     pub deductions: Vec<DeductionDto>,
 }
 
