@@ -314,7 +314,11 @@ pub async fn callback_queue(db: &Db, actor: &Actor, now: DateTime<Utc>) -> AppRe
         items: Vec::new(),
     };
     for (p, events) in all {
-        let ctx = contexts.of(&p)?;
+        let Ok(ctx) = contexts.of(&p) else {
+            // An agent outside every branch has no zone to be called in; the policy waits.
+            tracing::warn!(policy = %p.id, "callback queue: the policy's agent belongs to no branch");
+            continue;
+        };
         let cp = commission_on(ctx, ctx.business_day(now));
         let t = replay(&events, cp.round_attempts, None);
         match call_window(&t, p.printed_on, now, ctx.tz, &cp).may_call(now, &cp, ctx.tz) {

@@ -94,3 +94,143 @@ pub fn standing(
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commission::events::{CallRecord, CallRound, PolicyStep};
+    use crate::commission::hold::{Attempt, CallCategory};
+    use crate::ids::{BranchId, CompanyId, UserId};
+    use crate::org::{Branch, BranchDraft, BranchSettings};
+    use crate::policy::{PolicyDocument, PolicyVersion};
+    use crate::rules::RuleId;
+    use uuid::Uuid;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s)
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    /// A Shanghai branch whose own version deducts 90 yuan for a changed number from 25 October.
+    fn ctx() -> BranchContext {
+        let now = Utc::now();
+        let settings = BranchSettings::parse(BranchDraft {
+            name: "B".into(),
+            ..BranchDraft::default()
+        });
+        let branch = Branch {
+            company_id: CompanyId(Uuid::nil()),
+            id: BranchId(Uuid::from_u128(1)),
+            settings: settings.unwrap_or_else(|e| panic!("{e}")),
+            created_at: now,
+            updated_at: now,
+        };
+        let mut document = PolicyDocument::default();
+        document.commission.number_changed_fen = 9000;
+        let later = PolicyVersion {
+            company_id: CompanyId(Uuid::nil()),
+            id: Uuid::from_u128(2),
+            branch_id: Some(branch.id),
+            version: 1,
+            effective_from: d(2026, 10, 25),
+            document,
+            created_by: UserId(Uuid::nil()),
+            created_at: now,
+            updated_at: now,
+        };
+        BranchContext::new(branch, vec![later])
+    }
+
+    fn policy() -> InsurancePolicy {
+        InsurancePolicy {
+            company_id: CompanyId(Uuid::nil()),
+            id: Uuid::from_u128(9),
+            number: "P9".into(),
+            agent_id: UserId(Uuid::from_u128(3)),
+            client_id: Uuid::from_u128(4),
+            product: "Term".into(),
+            premium_fen: 1_000_000,
+            commission_fen: 100_000,
+            printed_on: d(2026, 10, 5),
+            effective_on: d(2026, 10, 5),
+            receipt_returned_on: Some(d(2026, 10, 6)),
+            created_at: utc("2026-10-05T00:00:00Z"),
+        }
+    }
+
+    /// A history whose state is `PassedNumberChanged` (the machine's steps are unit-tested
+    /// in `hold`; here only the end state matters).
+    fn passed_on_a_changed_number() -> Vec<InsurancePolicyEvent> {
+        let at = utc("2026-10-15T02:00:00Z");
+        let call = |category, number_changed, round| InsurancePolicyEvent {
+            step: PolicyStep::Callback(CallRecord {
+                attempt: Attempt {
+                    category,
+                    forged_signature: false,
+                    misleading: false,
+                    number_changed,
+                    at,
+                },
+                reason: None,
+                notes: None,
+                round,
+            }),
+            actor_id: UserId(Uuid::nil()),
+            at,
+        };
+        let fail = CallCategory::TemporarilyUnsuccessful;
+        let mut v: Vec<_> = (0..3).map(|_| call(fail, false, CallRound::FirstRound)).collect();
+        v.extend((0..3).map(|_| call(fail, false, CallRound::AwaitingContact)));
+        v.push(call(CallCategory::Success, true, CallRound::ManualCallback));
+        v
+    }
+
+    #[test]
+    fn com_8_the_view_states_deductions_at_the_next_cut_off_or_as_posted() {
+        let ctx = ctx();
+        assert_eq!(next_cutoff(&ctx, d(2026, 10, 19)), d(2026, 10, 20));
+        assert_eq!(next_cutoff(&ctx, d(2026, 10, 20)), d(2026, 11, 20));
+        let events = passed_on_a_changed_number();
+        let before = standing(&policy(), &events, &[], &ctx, utc("2026-10-17T03:00:00Z"));
+        assert_eq!(before.state, HoldState::PassedNumberChanged);
+        let amounts = |s: &PolicyStanding| {
+            s.deductions
+                .iter()
+                .map(|x| (x.rule_id, x.amount_fen))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            amounts(&before),
+            vec![(RuleId::Com3_5, 4000)],
+            "October's cut-off, version 0"
+        );
+        let after = standing(&policy(), &events, &[], &ctx, utc("2026-10-21T03:00:00Z"));
+        assert_eq!(
+            amounts(&after),
+            vec![(RuleId::Com3_5, 9000)],
+            "not yet posted: November's rate"
+        );
+        let posted = CommissionEntry {
+            company_id: CompanyId(Uuid::nil()),
+            id: Uuid::nil(),
+            person_id: UserId(Uuid::from_u128(3)),
+            policy_id: policy().id,
+            month: Month::of(d(2026, 10, 1)),
+            kind: CommissionEntryKind::Deducted,
+            amount_fen: -4000,
+            rule_id: RuleId::Com3_5,
+            explanation: "x".into(),
+            source_key: "k".into(),
+            created_at: Utc::now(),
+        };
+        let settled = standing(&policy(), &events, &[posted], &ctx, utc("2026-10-21T03:00:00Z"));
+        assert_eq!(amounts(&settled), vec![(RuleId::Com3_5, 4000)], "as posted");
+        assert_eq!(settled.payment, Payment::Payable);
+        assert_eq!(settled.next_call_at, None);
+    }
+}
