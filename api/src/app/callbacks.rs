@@ -8,10 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::access::{Actor, Function};
 use domain::commission::{
     call_window, check_client_number, commission_on, replay, Attempt, CallCategory, CallRecord, CallRefusal, CallRound,
-    CallbackDue, Effect, HoldError, InsurancePolicyEvent, InsurancePolicyView, Notice, Notification, NotificationKind,
-    PolicyStep, RaisedReport,
+    CallbackDue, Effect, HoldError, InsurancePolicy, InsurancePolicyEvent, InsurancePolicyView, Notice, Notification,
+    NotificationKind, PolicyStep, RaisedReport, ReportCode,
 };
 use domain::errors::ErrorCode;
+use domain::ids::UserId;
 use domain::ports::{AuditContext, CallbackRepo, ClientRepo, QualityRepo};
 use domain::quality::CatalogueVersion;
 use infra::Db;
@@ -104,6 +105,54 @@ fn concurrent() -> AppError {
     )
 }
 
+/// What a call raises besides its own step, and from which facts.
+struct Raising<'a> {
+    policy: &'a InsurancePolicy,
+    reporter: UserId,
+    /// The call's business day in the branch's zone (TIME-1).
+    day: NaiveDate,
+    /// The quality catalogue version in force that day.
+    catalogue_version: i64,
+    respond_within_days: u32,
+    at: DateTime<Utc>,
+}
+
+impl Raising<'_> {
+    /// The pending quality reports on the agent and the agent's notification.
+    fn raise(&self, effects: impl Iterator<Item = Effect>) -> (Vec<RaisedReport>, Option<Notice>) {
+        let p = self.policy;
+        let mut reports = Vec::new();
+        let mut notice = None;
+        for effect in effects {
+            match effect {
+                Effect::Raise(code) => reports.push(RaisedReport {
+                    id: Uuid::now_v7(),
+                    code,
+                    agent_id: p.agent_id,
+                    reporter_id: self.reporter,
+                    client_id: p.client_id,
+                    policy_number: p.number.clone(),
+                    occurred_on: self.day,
+                    catalogue_version: self.catalogue_version,
+                    at: self.at,
+                }),
+                Effect::NotifyAgentFirstRoundFailed => {
+                    notice = Some(Notice {
+                        user_id: p.agent_id,
+                        kind: NotificationKind::CallbackFirstRoundFailed,
+                        payload: json!({"policy_id": p.id, "policy_number": p.number,
+                                        "respond_within_days": self.respond_within_days,
+                                        "action": format!("POST /v1/policies/{}/contact", p.id)}),
+                        source_key: format!("first-round:{}", p.id),
+                        at: self.at,
+                    })
+                }
+            }
+        }
+        (reports, notice)
+    }
+}
+
 /// Record a call (COM-3) when one may be placed (COM-3.1), judging the client's number as the
 /// staff's and outlets' numbers are now (COM-5). The step, the quality reports it raises and
 /// the agent's notification are written in one transaction.
@@ -149,38 +198,16 @@ pub async fn record_callback(
         notes: call.notes,
         round,
     };
-    let catalogue_version = catalogue_version_on(&db.catalogues(p.company_id).await?, today);
-    let mut reports = Vec::new();
-    let mut notice = None;
-    let raised = number
-        .staff_number
-        .then_some(Effect::Raise(domain::commission::ReportCode::Contact));
-    for effect in raised.into_iter().chain(effects) {
-        match effect {
-            Effect::Raise(code) => reports.push(RaisedReport {
-                id: Uuid::now_v7(),
-                code,
-                agent_id: p.agent_id,
-                reporter_id: actor.user_id,
-                client_id: p.client_id,
-                policy_number: p.number.clone(),
-                occurred_on: today,
-                catalogue_version,
-                at: now,
-            }),
-            Effect::NotifyAgentFirstRoundFailed => {
-                notice = Some(Notice {
-                    user_id: p.agent_id,
-                    kind: NotificationKind::CallbackFirstRoundFailed,
-                    payload: json!({"policy_id": p.id, "policy_number": p.number,
-                                    "respond_within_days": cp.contact_update_days,
-                                    "action": format!("POST /v1/policies/{}/contact", p.id)}),
-                    source_key: format!("first-round:{}", p.id),
-                    at: now,
-                })
-            }
-        }
-    }
+    let raising = Raising {
+        policy: p,
+        reporter: actor.user_id,
+        day: today,
+        catalogue_version: catalogue_version_on(&db.catalogues(p.company_id).await?, today),
+        respond_within_days: cp.contact_update_days,
+        at: now,
+    };
+    let staff_number = number.staff_number.then_some(Effect::Raise(ReportCode::Contact));
+    let (reports, notice) = raising.raise(staff_number.into_iter().chain(effects));
     let e = InsurancePolicyEvent {
         step: PolicyStep::Callback(record),
         actor_id: actor.user_id,

@@ -82,7 +82,7 @@ pub async fn settle(db: &Db, ctx: &BranchContext, month: Month, now: DateTime<Ut
         month,
         cut_at: ctx.start_of(cut_day),
         cut_day,
-        policy: ctx.policy_on(cut_day).document.commission,
+        commission: ctx.policy_on(cut_day).document.commission,
         now,
     };
     let policies = db.branch_insurance_policies(company, branch, cut_day).await?;

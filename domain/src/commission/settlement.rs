@@ -229,8 +229,8 @@ pub struct MonthSettlement {
     /// The cut-off instant (local midnight starting the cut-off day).
     pub cut_at: DateTime<Utc>,
     pub cut_day: NaiveDate,
-    /// The commission parameters in force on the cut-off day.
-    pub policy: CommissionPolicy,
+    /// The commission parameters of the policy version in force on the cut-off day.
+    pub commission: CommissionPolicy,
     pub now: DateTime<Utc>,
 }
 
@@ -247,10 +247,12 @@ pub fn settle_month(
     let posted = Posted::fold(ledger);
     let mut out = Vec::new();
     for (p, events) in policies {
-        let state = replay(events, m.policy.round_attempts, Some(m.cut_at)).state;
+        let state = replay(events, m.commission.round_attempts, Some(m.cut_at)).state;
         let receipt = receipt_status(p.effective_on, p.receipt_returned_on, m.cut_day);
         let before = posted.get(&p.id).copied().unwrap_or_default();
-        for (kind, amount_fen, rule_id, explanation, suffix) in settle_policy(p, state, receipt, before, &m.policy) {
+        for (kind, amount_fen, rule_id, explanation, suffix) in
+            settle_insurance_policy(p, state, receipt, before, &m.commission)
+        {
             out.push(CommissionEntry {
                 company_id: m.company_id,
                 id: Uuid::now_v7(),
@@ -272,7 +274,7 @@ pub fn settle_month(
 type Line = (CommissionEntryKind, i64, RuleId, String, String);
 
 /// One policy's new entries: (kind, signed amount, rule, explanation, source key suffix).
-fn settle_policy(
+fn settle_insurance_policy(
     p: &InsurancePolicy,
     state: HoldState,
     receipt: ReceiptStatus,

@@ -150,13 +150,13 @@ fn to_manual(last: InsurancePolicyEvent) -> Vec<InsurancePolicyEvent> {
     v
 }
 
-fn october(policy: CommissionPolicy) -> MonthSettlement {
+fn october(commission: CommissionPolicy) -> MonthSettlement {
     MonthSettlement {
         company_id: CompanyId(Uuid::nil()),
         month: Month::of(d(2026, 10, 1)),
         cut_at: utc("2026-10-19T16:00:00Z"),
         cut_day: d(2026, 10, 20),
-        policy,
+        commission,
         now: utc("2026-10-21T01:00:00Z"),
     }
 }

@@ -12,7 +12,7 @@ use crate::http::{audit_ctx, IdPath, TAG_AGENT, TAG_BACK_OFFICE};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-fn policy(v: &domain::commission::InsurancePolicyView) -> HttpResponse {
+fn insurance_policy_ok(v: &domain::commission::InsurancePolicyView) -> HttpResponse {
     HttpResponse::Ok().json(InsurancePolicyDto::from_domain(v))
 }
 
@@ -43,7 +43,7 @@ pub async fn record_callback(
     let audit = audit_ctx(&req, &state, &auth.actor);
     let call = body.0.into_domain();
     let v = uc::record_callback(&state.db, &auth.actor, &audit, path.id, call, state.clock.now()).await?;
-    Ok(policy(&v))
+    Ok(insurance_policy_ok(&v))
 }
 
 /// The agent confirms or updates the client's contact details after a failed first round
@@ -73,7 +73,7 @@ pub async fn confirm_contact(
     let audit = audit_ctx(&req, &state, &auth.actor);
     let phone = body.0.into_domain()?;
     let v = uc::confirm_contact(&state.db, &auth.actor, &audit, path.id, phone, state.clock.now()).await?;
-    Ok(policy(&v))
+    Ok(insurance_policy_ok(&v))
 }
 
 /// COM-6: a signed confirmation plus a special-callback request satisfies the callback condition.
@@ -115,7 +115,7 @@ pub async fn exempt(
         now,
     )
     .await?;
-    Ok(policy(&v))
+    Ok(insurance_policy_ok(&v))
 }
 
 /// COM-6: an early callback (e.g. the client is leaving the country): the first round opens now.
@@ -143,7 +143,7 @@ pub async fn early_callback(
     let audit = audit_ctx(&req, &state, &auth.actor);
     let now = state.clock.now();
     let v = uc::request_early_callback(&state.db, &auth.actor, &audit, path.id, body.0.reason, now).await?;
-    Ok(policy(&v))
+    Ok(insurance_policy_ok(&v))
 }
 
 /// COM-3.6: the quality office resolves a quality hold.
@@ -172,7 +172,7 @@ pub async fn resolve_quality(
     let QualityResolution { release, reason } = body.0;
     let now = state.clock.now();
     let v = uc::resolve_quality_hold(&state.db, &auth.actor, &audit, path.id, release, reason, now).await?;
-    Ok(policy(&v))
+    Ok(insurance_policy_ok(&v))
 }
 
 /// The calls due now for the caller's company (COM-3.1: rounds open, 6-hour spacing, and
