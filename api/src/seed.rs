@@ -7,7 +7,7 @@ use domain::client::{Client, Outlet};
 use domain::commission::InsurancePolicy;
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User};
-use domain::ports::{AuditContext, ClientRepo, CommissionRepo, OrganisationRepo, OutletRepo};
+use domain::ports::{AuditContext, ClientRepo, InsurancePolicyRepo, OrganisationRepo, OutletRepo};
 use infra::Db;
 use rand::distributions::{Alphanumeric, DistString};
 

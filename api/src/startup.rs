@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
 use crate::http::openapi::ApiDoc;
 use crate::http::{
-    self, activities, auth, clients, commission, dashboards, diaries, leave, org, penalties, policy_versions,
-    spot_checks, system, RouteTable,
+    self, activities, auth, callbacks, clients, dashboards, diaries, insurance_policies, leave, org, penalties,
+    policy_versions, spot_checks, statements, system, RouteTable,
 };
 use crate::state::AppState;
 use actix_web::dev::Server;
@@ -41,7 +41,9 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(http::violations::routes)
             .configure(http::credit_files::routes)
             .configure(http::quality_reports::routes)
-            .configure(commission::routes),
+            .configure(insurance_policies::routes)
+            .configure(callbacks::routes)
+            .configure(statements::routes),
     );
 }
 

@@ -82,6 +82,8 @@ error_codes! {
     ReceiptAlreadyRecorded => ("receipt_already_recorded", 409, "Conflict"),
     CutoffNotPassed => ("cutoff_not_passed", 409, "Conflict"),
     NoDiaryRequired => ("no_diary_required", 404, "Not found"),
+    CallbackNotDue => ("callback_not_due", 409, "Conflict"),
+    RetryTooSoon => ("retry_too_soon", 409, "Conflict"),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -8,6 +8,7 @@
 //! in-memory fakes.
 
 pub mod activities;
+pub mod callbacks;
 pub mod clients;
 pub mod close_day;
 pub mod close_month;
@@ -17,6 +18,7 @@ pub mod dashboard;
 pub mod day_facts;
 pub mod diaries;
 pub mod error;
+pub mod insurance_policies;
 pub mod leads;
 pub mod leave;
 pub mod org;
@@ -29,4 +31,5 @@ pub mod runner;
 pub mod sessions;
 pub mod settlement;
 pub mod spot_checks;
+pub mod statements;
 pub mod violations;

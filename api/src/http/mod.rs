@@ -3,13 +3,14 @@
 
 pub mod activities;
 pub mod auth;
+pub mod callbacks;
 pub mod clients;
-pub mod commission;
 pub mod credit_files;
 pub mod dashboards;
 pub mod diaries;
 pub mod errors;
 pub mod extract;
+pub mod insurance_policies;
 pub mod leave;
 pub mod middleware;
 pub mod openapi;
@@ -19,6 +20,7 @@ pub mod policy_versions;
 pub mod quality_catalogue;
 pub mod quality_reports;
 pub mod spot_checks;
+pub mod statements;
 pub mod system;
 pub mod testclock;
 pub mod violations;

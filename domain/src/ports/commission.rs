@@ -1,114 +1,121 @@
-//! Insurance policies, callbacks, commission and statements (COM-*).
+//! Insurance policies, callbacks, the commission ledger and statements (COM-*).
 
 #![allow(async_fn_in_trait)] // Callers run on actix's single-threaded workers; no Send bound needed.
 
 use super::*;
+use crate::commission::{
+    CommissionEntry, InsurancePolicy, InsurancePolicyEvent, Notice, Notification, RaisedReport, Statement,
+};
 use crate::ids::{BranchId, CompanyId, UserId};
-use chrono::NaiveDate;
-use chrono::{DateTime, Utc};
+use crate::period::Month;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::HashMap;
 
-/// A monthly statement as stored (COM-8): immutable once written.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Statement {
-    pub company_id: CompanyId,
-    pub id: uuid::Uuid,
-    pub person_id: UserId,
-    pub branch_id: BranchId,
-    pub month: String,
-    pub lines: serde_json::Value,
-    pub net_fen: i64,
-    pub closed_at: DateTime<Utc>,
-}
+/// A policy with its history, in order.
+pub type PolicyWithHistory = (InsurancePolicy, Vec<InsurancePolicyEvent>);
 
-pub trait CommissionRepo {
-    async fn insert_insurance_policy(
-        &self,
-        audit: &AuditContext,
-        p: &crate::commission::InsurancePolicy,
-    ) -> Result<(), RepoError>;
+/// Insurance policy records and their histories.
+pub trait InsurancePolicyRepo {
+    async fn insert_insurance_policy(&self, audit: &AuditContext, p: &InsurancePolicy) -> Result<(), RepoError>;
     async fn get_insurance_policy(
         &self,
         company: CompanyId,
         id: uuid::Uuid,
-    ) -> Result<Option<crate::commission::InsurancePolicy>, RepoError>;
+    ) -> Result<Option<InsurancePolicy>, RepoError>;
     async fn list_insurance_policies(
         &self,
         company: CompanyId,
         scope: &ListScope,
         page: PageRequest,
-    ) -> Result<Vec<crate::commission::InsurancePolicy>, RepoError>;
+    ) -> Result<Vec<InsurancePolicy>, RepoError>;
     async fn set_receipt(
         &self,
         audit: &AuditContext,
-        before: &crate::commission::InsurancePolicy,
+        before: &InsurancePolicy,
         returned_on: NaiveDate,
     ) -> Result<(), RepoError>;
-    /// Appends the next event (false when another writer took that step first), with audit.
-    async fn append_policy_event(
+    async fn insurance_policy_events(
+        &self,
+        company: CompanyId,
+        policy: uuid::Uuid,
+    ) -> Result<Vec<InsurancePolicyEvent>, RepoError>;
+    /// The histories of several policies in one query, keyed by policy.
+    async fn events_of_insurance_policies(
+        &self,
+        company: CompanyId,
+        policies: &[uuid::Uuid],
+    ) -> Result<HashMap<uuid::Uuid, Vec<InsurancePolicyEvent>>, RepoError>;
+}
+
+/// The callback center's writes and reads.
+pub trait CallbackRepo {
+    /// Appends step number `seq` (false when another writer took that step first), with audit.
+    async fn append_insurance_policy_event(
         &self,
         audit: &AuditContext,
         policy: uuid::Uuid,
         seq: i64,
-        e: &crate::commission::PolicyEvent,
+        e: &InsurancePolicyEvent,
     ) -> Result<bool, RepoError>;
-    async fn policy_events(
+    /// A call and everything it raises, in one transaction on either engine: the step (false,
+    /// with nothing written, when another writer took step `seq` first), the quality reports
+    /// on the agent and the agent's notification, with their audit records.
+    async fn record_callback(
         &self,
-        company: CompanyId,
-        policy: uuid::Uuid,
-    ) -> Result<Vec<crate::commission::PolicyEvent>, RepoError>;
-    /// The events of several policies in one query, keyed by policy.
-    async fn events_of_policies(
-        &self,
-        company: CompanyId,
-        policies: &[uuid::Uuid],
-    ) -> Result<std::collections::HashMap<uuid::Uuid, Vec<crate::commission::PolicyEvent>>, RepoError>;
-    /// Policies of a branch's agents printed before `printed_before`, with all their events:
+        audit: &AuditContext,
+        policy: &InsurancePolicy,
+        seq: i64,
+        e: &InsurancePolicyEvent,
+        reports: &[RaisedReport],
+        notice: Option<&Notice>,
+    ) -> Result<bool, RepoError>;
+    /// Of `phones` (normalised), those that are a user's or an outlet's number now.
+    async fn staff_and_outlet_phones(&self, company: CompanyId, phones: &[String]) -> Result<Vec<String>, RepoError>;
+    /// Every policy of a company with its history (the queue decides which are due).
+    async fn open_callbacks(&self, company: CompanyId) -> Result<Vec<PolicyWithHistory>, RepoError>;
+    /// A user's notifications, newest first.
+    async fn notifications(&self, company: CompanyId, user: UserId) -> Result<Vec<Notification>, RepoError>;
+}
+
+/// The settlement's reads and writes.
+pub trait SettlementRepo {
+    /// Policies of a branch's agents printed before `printed_before`, with their histories:
     /// the settlement's input, read set-wise.
-    async fn branch_policies(
+    async fn branch_insurance_policies(
         &self,
         company: CompanyId,
         branch: BranchId,
         printed_before: NaiveDate,
-    ) -> Result<Vec<(crate::commission::InsurancePolicy, Vec<crate::commission::PolicyEvent>)>, RepoError>;
-    /// Policies in a company still in a callback round (for the queue), with events.
-    async fn open_callbacks(
-        &self,
-        company: CompanyId,
-    ) -> Result<Vec<(crate::commission::InsurancePolicy, Vec<crate::commission::PolicyEvent>)>, RepoError>;
+    ) -> Result<Vec<PolicyWithHistory>, RepoError>;
     async fn commission_entries_for_branch(
         &self,
         company: CompanyId,
         branch: BranchId,
-    ) -> Result<Vec<crate::commission::CommissionEntry>, RepoError>;
-    async fn insert_commission_entries(&self, rows: &[crate::commission::CommissionEntry]) -> Result<u64, RepoError>;
+    ) -> Result<Vec<CommissionEntry>, RepoError>;
+    /// The deductions posted on these policies (the policy view states them as posted).
+    async fn deductions_posted(
+        &self,
+        company: CompanyId,
+        policies: &[uuid::Uuid],
+    ) -> Result<Vec<CommissionEntry>, RepoError>;
+    /// Appends entries; rows whose source key exists are skipped. Returns how many were new.
+    async fn insert_commission_entries(&self, rows: &[CommissionEntry]) -> Result<u64, RepoError>;
+    /// Writes statements; one per person and month, never replaced. Returns how many were new.
     async fn insert_statements(&self, rows: &[Statement]) -> Result<u64, RepoError>;
+    /// Records the month as settled; false when it already was.
     async fn mark_settled(
         &self,
         company: CompanyId,
         branch: BranchId,
-        month: &str,
+        month: Month,
         at: DateTime<Utc>,
     ) -> Result<bool, RepoError>;
-    async fn is_settled(&self, company: CompanyId, branch: BranchId, month: &str) -> Result<bool, RepoError>;
+    async fn is_settled(&self, company: CompanyId, branch: BranchId, month: Month) -> Result<bool, RepoError>;
     async fn statements_of(
         &self,
         company: CompanyId,
         person: UserId,
-        month: Option<&str>,
+        month: Option<Month>,
     ) -> Result<Vec<Statement>, RepoError>;
     async fn get_statement(&self, company: CompanyId, id: uuid::Uuid) -> Result<Option<Statement>, RepoError>;
-    async fn notify(
-        &self,
-        company: CompanyId,
-        user: UserId,
-        kind: &str,
-        payload: &serde_json::Value,
-        source_key: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepoError>;
-    async fn notifications(
-        &self,
-        company: CompanyId,
-        user: UserId,
-    ) -> Result<Vec<(uuid::Uuid, String, serde_json::Value, DateTime<Utc>)>, RepoError>;
 }

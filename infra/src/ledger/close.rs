@@ -124,11 +124,11 @@ impl CloseRepo for Db {
             let m = sql.arg(Arg::Int(min_call_seconds));
             let list = agent_list(&mut sql, chunk);
             // One grouped pass; the same decisions as `domain::quota::tally_day` (a property test
-            // holds them equal): voided never counts, a call without a duration lasted 0 s.
+            // holds them equal): voided never counts, a call without a duration never counts (ACT-3).
             sql.push(&format!(
                 "SELECT a.agent_id, a.business_day, \
                    CAST(SUM(CASE WHEN a.kind = 'face_visit' AND a.client_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS face, \
-                   CAST(SUM(CASE WHEN a.kind = 'phone_service' AND COALESCE(a.duration_seconds, 0) >= {m} THEN 1 ELSE 0 END) AS BIGINT) AS calls, \
+                   CAST(SUM(CASE WHEN a.kind = 'phone_service' AND a.duration_seconds >= {m} THEN 1 ELSE 0 END) AS BIGINT) AS calls, \
                    CAST(SUM(CASE WHEN a.kind = 'renewal_collection' AND a.client_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS renewals, \
                    CAST(SUM(CASE WHEN a.kind = 'meeting_attendance' AND a.details LIKE '%\"meeting\":\"morning\"%' THEN 1 ELSE 0 END) AS BIGINT) AS morning, \
                    CAST(SUM(CASE WHEN a.kind = 'meeting_attendance' AND a.details LIKE '%\"meeting\":\"evening\"%' THEN 1 ELSE 0 END) AS BIGINT) AS evening \

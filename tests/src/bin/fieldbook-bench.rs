@@ -273,7 +273,7 @@ async fn settle_bench(agents: i64) -> anyhow::Result<()> {
         format!(
             "INSERT INTO policy_events (company_id, id, policy_id, seq, kind, payload, actor_id, at) \
              SELECT '{c}', md5('ev' || n)::uuid, md5('pol' || n)::uuid, 0, 'callback', \
-               '{{\"category\":\"success\",\"forged_signature\":false,\"misleading\":false,\"number_changed\":false,\"at\":\"2026-10-12T02:00:00Z\"}}', \
+               '{{\"category\":\"success\",\"forged_signature\":false,\"misleading\":false,\"number_changed\":false,\"at\":\"2026-10-12T02:00:00Z\",\"reason\":null,\"notes\":null,\"round\":\"first_round\"}}', \
                md5('agent' || ((n - 1) % {agents} + 1))::uuid, '2026-10-12T02:00:00Z' \
              FROM generate_series(1, {policies}) n WHERE n % 5 <> 0"
         ),
@@ -288,11 +288,13 @@ async fn settle_bench(agents: i64) -> anyhow::Result<()> {
         .await?
         .ok_or_else(|| anyhow::anyhow!("bench branch missing"))?;
     let now = "2026-10-21T04:00:00Z".parse::<chrono::DateTime<Utc>>()?;
+    let ctx = api::app::context::of_branch(&db, branch).await?;
+    let october = domain::period::Month::parse("2026-10").ok_or_else(|| anyhow::anyhow!("bad month"))?;
     let t = Instant::now();
-    let first = api::app::settlement::settle(&db, &branch, "2026-10", now).await?;
+    let first = api::app::settlement::settle(&db, &ctx, october, now).await?;
     let took = t.elapsed();
     let t = Instant::now();
-    let again = api::app::settlement::settle(&db, &branch, "2026-10", now).await?;
+    let again = api::app::settlement::settle(&db, &ctx, october, now).await?;
     let took_again = t.elapsed();
     if again.entries_posted != 0 || again.statements != 0 {
         anyhow::bail!("re-settling changed the ledger: {again:?}");
