@@ -33,6 +33,8 @@ error_codes! {
     ValidationFailed => ("validation_failed", 422, "Validation failed"),
     BadRequest => ("bad_request", 400, "Bad request"),
     UnreadableBody => ("unreadable_body", 400, "Bad request"),
+    MalformedJson => ("malformed_json", 400, "Bad request"),
+    InvalidPathParameter => ("invalid_path_parameter", 400, "Bad request"),
     Unauthorized => ("unauthorized", 401, "Unauthorized"),
     Forbidden => ("forbidden", 403, "Forbidden"),
     NotFound => ("not_found", 404, "Not found"),

@@ -53,22 +53,23 @@ fn problem_code_schema() -> utoipa::openapi::schema::Object {
         .build()
 }
 
+/// A problem on its way out. Its code is always a row of the table in `domain::errors`, so
+/// the contract's `Problem.code` enum lists every code the server can answer.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
-    pub title: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+    /// `status` differs from the table's only for statuses produced outside our handlers.
+    fn with_status(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         Self {
             status,
             code,
-            title,
             detail: detail.into(),
             errors: Vec::new(),
             retry_after: None,
@@ -78,47 +79,24 @@ impl ApiError {
     /// A problem for a row of the error-code table (`domain::errors`).
     pub fn coded(code: ErrorCode, detail: impl Into<String>) -> Self {
         let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        Self::new(status, code.as_str(), code.title(), detail)
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+        Self::with_status(status, code, detail)
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+        Self::coded(ErrorCode::Unauthorized, detail)
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            "your role does not include this function",
-        )
+        Self::coded(ErrorCode::Forbidden, "your role does not include this function")
     }
 
     /// Absent and not-yours are the same answer, so existence never leaks.
     pub fn not_found(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "Not found",
-            format!("{what} not found"),
-        )
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, "Conflict", detail)
+        Self::coded(ErrorCode::NotFound, format!("{what} not found"))
     }
 
     pub fn validation(errors: ValidationErrors) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            "Validation failed",
-            errors.to_string(),
-        );
+        let mut e = Self::coded(ErrorCode::ValidationFailed, errors.to_string());
         e.errors = errors.0;
         e
     }
@@ -128,10 +106,8 @@ impl ApiError {
     }
 
     pub fn too_many_requests(retry_after: u64) -> Self {
-        let mut e = Self::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "Too many attempts",
+        let mut e = Self::coded(
+            ErrorCode::TooManyAttempts,
             format!("too many failed attempts; retry after {retry_after} seconds"),
         );
         e.retry_after = Some(retry_after);
@@ -139,10 +115,8 @@ impl ApiError {
     }
 
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "Internal error",
+        Self::coded(
+            ErrorCode::InternalError,
             "the server failed to handle this request; it has been logged",
         )
     }
@@ -157,10 +131,10 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         Problem {
             r#type: format!("urn:fieldbook:problem:{}", self.code),
-            title: self.title.to_owned(),
+            title: self.code.title().to_owned(),
             status: self.status.as_u16(),
             detail: self.detail.clone(),
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             request_id: String::new(),
             errors: self
                 .errors
@@ -203,7 +177,10 @@ impl From<RepoError> for ApiError {
         match e {
             RepoError::Conflict(msg) => {
                 tracing::info!(error = %msg, "conflict");
-                ApiError::conflict("conflict", "the change conflicts with an existing record")
+                ApiError::coded(
+                    domain::errors::ErrorCode::Conflict,
+                    "the change conflicts with an existing record",
+                )
             }
             RepoError::Storage(msg) => {
                 tracing::error!(error = %msg, "storage failure");
@@ -246,40 +223,22 @@ impl From<domain::access::Forbidden> for ApiError {
 
 /// Problem details for a bare status produced outside our handlers (e.g. by actix itself).
 pub fn problem_for_status(status: StatusCode) -> ApiError {
-    let (code, title, detail): (&'static str, &'static str, &str) = match status.as_u16() {
-        400 => ("bad_request", "Bad request", "the request could not be read"),
-        404 => ("not_found", "Not found", "no such resource"),
+    let (code, detail) = match status.as_u16() {
+        400 => (ErrorCode::BadRequest, "the request could not be read"),
+        404 => (ErrorCode::NotFound, "no such resource"),
         405 => (
-            "method_not_allowed",
-            "Method not allowed",
+            ErrorCode::MethodNotAllowed,
             "this method is not allowed on this resource",
         ),
-        408 => (
-            "request_timeout",
-            "Request timeout",
-            "the request took too long to arrive",
-        ),
+        408 => (ErrorCode::RequestTimeout, "the request took too long to arrive"),
         413 => (
-            "payload_too_large",
-            "Payload too large",
+            ErrorCode::PayloadTooLarge,
             "the request body exceeds the limit for this endpoint",
         ),
-        415 => (
-            "unsupported_media_type",
-            "Unsupported media type",
-            "send application/json",
-        ),
-        431 => (
-            "headers_too_large",
-            "Request header fields too large",
-            "request headers are too large",
-        ),
-        s if s >= 500 => (
-            "internal_error",
-            "Internal error",
-            "the server failed to handle this request",
-        ),
-        _ => ("error", "Error", "the request failed"),
+        415 => (ErrorCode::UnsupportedMediaType, "send application/json"),
+        431 => (ErrorCode::HeadersTooLarge, "request headers are too large"),
+        s if s >= 500 => (ErrorCode::InternalError, "the server failed to handle this request"),
+        _ => (ErrorCode::Other, "the request failed"),
     };
-    ApiError::new(status, code, title, detail)
+    ApiError::with_status(status, code, detail)
 }

@@ -58,10 +58,8 @@ impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest f
         let mut payload = payload.take();
         Box::pin(async move {
             if !json {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "Unsupported media type",
+                return Err(ApiError::coded(
+                    domain::errors::ErrorCode::UnsupportedMediaType,
                     "the body must be sent as Content-Type: application/json",
                 ));
             }
@@ -71,7 +69,10 @@ impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest f
             let mut bytes = BytesMut::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| {
-                    ApiError::bad_request("unreadable_body", format!("the body could not be read: {e}"))
+                    ApiError::coded(
+                        domain::errors::ErrorCode::UnreadableBody,
+                        format!("the body could not be read: {e}"),
+                    )
                 })?;
                 if bytes.len() + chunk.len() > LIMIT {
                     return Err(too_large());
@@ -97,8 +98,8 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let pointer = path_to_pointer(err.path());
             let inner = err.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError::bad_request(
-                    "malformed_json",
+                Err(ApiError::coded(
+                    domain::errors::ErrorCode::MalformedJson,
                     format!("the body is not valid JSON: {inner}"),
                 ))
             } else {
@@ -206,9 +207,14 @@ pub fn query_config() -> QueryConfig {
 
 pub fn path_config() -> PathConfig {
     PathConfig::default().error_handler(|err, _req| {
-        let mut e = ApiError::field("/path", format!("invalid path parameter: {err}"));
-        e.status = actix_web::http::StatusCode::BAD_REQUEST;
-        e.code = "invalid_path_parameter";
+        let mut e = ApiError::coded(
+            domain::errors::ErrorCode::InvalidPathParameter,
+            format!("invalid path parameter: {err}"),
+        );
+        e.errors = vec![domain::FieldError::new(
+            "/path",
+            format!("invalid path parameter: {err}"),
+        )];
         e.into()
     })
 }

@@ -38,10 +38,8 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
         Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready".into() })),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::new(
-                actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-                "database_unavailable",
-                "Service unavailable",
+            Err(ApiError::coded(
+                domain::errors::ErrorCode::DatabaseUnavailable,
                 "the database is not reachable",
             ))
         }
