@@ -91,6 +91,7 @@ impl<T: DeserializeOwned + Validate + 'static, const LIMIT: usize> FromRequest f
 /// Decodes JSON, telling malformed syntax (400) apart from a well-formed body of the wrong
 /// shape (422, pointing at the field).
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    refuse_nul(bytes)?;
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -106,6 +107,45 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 Err(ApiError::validation(field_error("", &pointer, &inner)))
             }
         }
+    }
+}
+
+/// Every JSON body passes here: a string (or key) holding NUL (`\u0000`) is a 422 naming
+/// where, on both engines (PostgreSQL cannot store it; SQLite would, silently). Only bodies
+/// whose text contains the escape are walked, so ordinary requests pay one byte scan.
+fn refuse_nul(bytes: &[u8]) -> Result<(), ApiError> {
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(()); // malformed: the decoder below reports it
+    };
+    match nul_pointer(&value, String::new()) {
+        Some(pointer) => Err(ApiError::field(
+            if pointer.is_empty() { "/" } else { &pointer },
+            "must not contain NUL characters",
+        )),
+        None => Ok(()),
+    }
+}
+
+fn nul_pointer(v: &serde_json::Value, at: String) -> Option<String> {
+    let escape = |k: &str| k.replace('~', "~0").replace('/', "~1");
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then_some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| nul_pointer(x, format!("{at}/{i}"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = format!("{at}/{}", escape(k));
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                nul_pointer(x, here)
+            }
+        }),
+        _ => None,
     }
 }
 

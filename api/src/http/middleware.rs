@@ -2,12 +2,13 @@
 //! in a tracing span, and guarantees every error leaves as problem+json carrying that id
 //! (including errors raised by actix itself, such as oversized bodies or timeouts).
 
-use crate::http::errors::{problem_for_status, PROBLEM_JSON};
+use crate::http::errors::{problem_for_status, ApiError, PROBLEM_JSON};
 use actix_web::body::{to_bytes, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::HttpMessage;
+use actix_web::ResponseError;
 use std::time::Instant;
 use tracing::Instrument;
 
@@ -33,11 +34,19 @@ pub async fn request_context(
     let method = req.method().to_string();
     let path = req.path().to_owned();
     let started = Instant::now();
+    let authenticated = req.headers().contains_key(header::AUTHORIZATION);
     let span = tracing::info_span!("request", request_id = %rid, %method, %path);
     // Handlers' errors arrive here already rendered as responses; an `Err` can only come
     // from an inner middleware and is passed on (holding a clone of the request to render it
     // here would break actix's routing, which needs the request uniquely owned).
-    let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
+    let res = match nul_in_url(&req) {
+        // Refused before any handler runs, so no extractor or engine ever sees it.
+        Some(pointer) => {
+            let problem = ApiError::field(&pointer, "must not contain NUL characters").error_response();
+            req.into_response(problem).map_into_boxed_body()
+        }
+        None => next.call(req).instrument(span.clone()).await?.map_into_boxed_body(),
+    };
     let status = res.status();
     let mut res = if status.as_u16() >= 400 {
         into_problem(res, &rid).await
@@ -47,6 +56,7 @@ pub async fn request_context(
     if let Ok(v) = HeaderValue::from_str(&rid) {
         res.headers_mut().insert(REQUEST_ID, v);
     }
+    security_headers(res.headers_mut(), &path, authenticated);
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status.is_server_error() {
@@ -56,6 +66,41 @@ pub async fn request_context(
         }
     });
     Ok(res)
+}
+
+/// The page CSP for `/docs` (Swagger UI, served from our own vendored assets).
+const DOCS_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                        script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+                        form-action 'none'";
+
+/// Headers every response carries: no MIME sniffing; nothing personal cached (any answer to
+/// an authenticated request, unless the handler chose a policy); `/docs` framed by nobody and
+/// running only our own scripts.
+fn security_headers(h: &mut header::HeaderMap, path: &str, authenticated: bool) {
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if authenticated && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if path == "/docs" || path.starts_with("/docs/") {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DOCS_CSP));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+}
+
+/// Where a percent-encoded NUL (`%00`) hides in the URL: `/query/<name>` or `/path`.
+/// PostgreSQL cannot store NUL in text and no field has a use for it, so it is refused at the
+/// edge for every route and both engines alike (JSON bodies: `extract::decode_json`).
+fn nul_in_url(req: &ServiceRequest) -> Option<String> {
+    if req.path().contains("%00") {
+        return Some("/path".to_owned());
+    }
+    req.query_string()
+        .split('&')
+        .find(|pair| pair.contains("%00"))
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if !name.contains("%00") && !name.is_empty() => format!("/query/{name}"),
+            _ => "/query".to_owned(),
+        })
 }
 
 /// Stamps the request id into a problem body, or replaces a non-problem error body.

@@ -247,10 +247,42 @@ pub fn wants_csv(req: &HttpRequest) -> bool {
 }
 
 /// One CSV field, quoted when it holds a separator, quote or line break (RFC 4180).
+///
+/// A text cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`,
+/// tab or carriage return) is neutralised with a leading `'` (OWASP CSV injection guidance);
+/// plain numbers such as `-4000` stay numbers. Six lines of RFC 4180 quoting do not warrant
+/// the `csv` crate here.
 pub fn csv_field(s: &str) -> String {
+    let numeric = s.parse::<f64>().is_ok() && !s.starts_with(['+', '=', '@']);
+    let s = if !numeric && s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_owned()
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_cells_that_would_start_a_formula_are_neutralised() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+1+2"), "'+1+2");
+        assert_eq!(csv_field("-1+2"), "'-1+2");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field("-4000"), "-4000");
+        assert_eq!(csv_field("12.5"), "12.5");
+        assert_eq!(csv_field("Team a, north"), "\"Team a, north\"");
+        assert_eq!(csv_field("Agent a"), "Agent a");
     }
 }

@@ -7,6 +7,7 @@ mod commission;
 mod contract;
 mod diaries;
 mod errors;
+mod hardening;
 mod ledger;
 mod org;
 mod quality;
