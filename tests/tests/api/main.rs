@@ -5,6 +5,7 @@ mod auth;
 mod clients;
 mod commission;
 mod contract;
+mod db_outage;
 mod diaries;
 mod errors;
 mod ledger;
@@ -13,5 +14,5 @@ mod quality;
 mod quality_time;
 
 pub use reqwest::Method;
-pub use serde_json::json;
+pub use serde_json::{json, Value};
 pub use tests::*;
