@@ -12,6 +12,7 @@ mod ledger;
 mod org;
 mod quality;
 mod quality_time;
+mod signing_keys;
 
 pub use reqwest::Method;
 pub use serde_json::{json, Value};
