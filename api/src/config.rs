@@ -163,3 +163,19 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_acquire_timeout_defaults_to_two_seconds_and_refuses_zero() {
+        let env = |v: &str| HashMap::from([("FIELDBOOK_DB_ACQUIRE_TIMEOUT_MS".to_owned(), v.to_owned())]);
+        let default = Config::from_map(&HashMap::new()).map(|c| c.db_acquire_timeout);
+        assert_eq!(default.ok(), Some(std::time::Duration::from_secs(2)));
+        let set = Config::from_map(&env("750")).map(|c| c.db_acquire_timeout);
+        assert_eq!(set.ok(), Some(std::time::Duration::from_millis(750)));
+        assert!(Config::from_map(&env("0")).is_err());
+        assert!(Config::from_map(&env("soon")).is_err());
+    }
+}

@@ -200,3 +200,18 @@ macro_rules! audit {
     };
 }
 pub(crate) use audit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_a_storage_failure() {
+        use domain::ports::RepoError;
+        let refused = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed, refused()] {
+            assert!(matches!(repo_err(e), RepoError::Unavailable(_)));
+        }
+        assert!(matches!(repo_err(sqlx::Error::RowNotFound), RepoError::Storage(_)));
+    }
+}
