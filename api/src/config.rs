@@ -9,6 +9,9 @@ pub struct Config {
     pub database_url: String,
     pub http_addr: String,
     pub db_max_connections: u32,
+    /// How long a request waits for a PostgreSQL connection before answering 503
+    /// `database_unavailable` (so an outage never hangs requests).
+    pub db_acquire_timeout: std::time::Duration,
     /// actix worker threads; 0 means one per CPU core.
     pub http_workers: usize,
     pub admin_email: Option<String>,
@@ -39,6 +42,7 @@ impl Default for Config {
             database_url: "sqlite://data/fieldbook.db".to_owned(),
             http_addr: "127.0.0.1:8080".to_owned(),
             db_max_connections: 10,
+            db_acquire_timeout: infra::PoolSettings::DEFAULT_ACQUIRE_TIMEOUT,
             http_workers: 0,
             admin_email: None,
             admin_password: None,
@@ -92,6 +96,14 @@ impl Config {
                 "FIELDBOOK_DB_MAX_CONNECTIONS",
                 d.db_max_connections,
             )?,
+            db_acquire_timeout: match get("FIELDBOOK_DB_ACQUIRE_TIMEOUT_MS") {
+                None => d.db_acquire_timeout,
+                // Zero would refuse every request; a typo should stop the start instead.
+                v => match num(v, "FIELDBOOK_DB_ACQUIRE_TIMEOUT_MS", 0u64)? {
+                    0 => return Err(ConfigError("FIELDBOOK_DB_ACQUIRE_TIMEOUT_MS must be at least 1".into())),
+                    ms => std::time::Duration::from_millis(ms),
+                },
+            },
             http_workers: num(get("FIELDBOOK_HTTP_WORKERS"), "FIELDBOOK_HTTP_WORKERS", d.http_workers)?,
             admin_email: get("FIELDBOOK_ADMIN_EMAIL"),
             admin_password: get("FIELDBOOK_ADMIN_PASSWORD"),
@@ -139,5 +151,31 @@ impl Config {
                 d.argon2_memory_kib,
             )?,
         })
+    }
+}
+
+impl Config {
+    /// The pool's sizing and patience, from this configuration.
+    pub fn pool_settings(&self) -> infra::PoolSettings {
+        infra::PoolSettings {
+            max_connections: self.db_max_connections,
+            acquire_timeout: self.db_acquire_timeout,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn db_acquire_timeout_defaults_to_two_seconds_and_refuses_zero() {
+        let env = |v: &str| HashMap::from([("FIELDBOOK_DB_ACQUIRE_TIMEOUT_MS".to_owned(), v.to_owned())]);
+        let default = Config::from_map(&HashMap::new()).map(|c| c.db_acquire_timeout);
+        assert_eq!(default.ok(), Some(std::time::Duration::from_secs(2)));
+        let set = Config::from_map(&env("750")).map(|c| c.db_acquire_timeout);
+        assert_eq!(set.ok(), Some(std::time::Duration::from_millis(750)));
+        assert!(Config::from_map(&env("0")).is_err());
+        assert!(Config::from_map(&env("soon")).is_err());
     }
 }

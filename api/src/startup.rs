@@ -91,7 +91,7 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, bootstraps and binds (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let db = Db::connect(&config.database_url, config.db_max_connections).await?;
+        let db = Db::connect_with(&config.database_url, config.pool_settings()).await?;
         Self::build_with_db(config, db).await
     }
 

@@ -6,6 +6,9 @@ use domain::ids::{CompanyId, UserId};
 use domain::ports::{AuthRepo, RefreshToken, RepoError};
 use uuid::Uuid;
 
+/// The advisory-lock key that serialises first-start key installation ("FBSIGNKY" in ASCII).
+const SIGNING_KEY_LOCK: i64 = 0x4642_5349_474E_4B59;
+
 #[derive(sqlx::FromRow)]
 struct RefreshRow {
     company_id: Uuid,
@@ -25,23 +28,52 @@ impl AuthRepo for Db {
         candidate: (&str, &[u8]),
         now: DateTime<Utc>,
     ) -> Result<Vec<(String, Vec<u8>)>, RepoError> {
-        on_pool!(self, |p| {
-            // The first instance to start installs its candidate; every other one adopts it.
-            sqlx::query(
-                "INSERT INTO signing_keys (kid, secret, created_at) SELECT $1, $2, $3 \
-                 WHERE NOT EXISTS (SELECT 1 FROM signing_keys) ON CONFLICT DO NOTHING",
-            )
-            .bind(candidate.0)
-            .bind(candidate.1)
-            .bind(now)
-            .execute(p)
-            .await
-            .map_err(repo_err)?;
-            sqlx::query_as::<_, (String, Vec<u8>)>("SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid")
-                .fetch_all(p)
-                .await
-                .map_err(repo_err)
-        })
+        // The first instance to start installs its candidate; every other one adopts it.
+        // "Insert if the table is empty" must be atomic: two first starts that both see an
+        // empty table would each insert their own key (different kids, so no conflict).
+        const INSERT_IF_NONE: &str = "INSERT INTO signing_keys (kid, secret, created_at) SELECT $1, $2, $3 \
+                                      WHERE NOT EXISTS (SELECT 1 FROM signing_keys) ON CONFLICT DO NOTHING";
+        const ALL: &str = "SELECT kid, secret FROM signing_keys ORDER BY created_at DESC, kid";
+        match self {
+            // SQLite runs one statement under the database's single write lock, taken before
+            // the statement reads, so the check and the insert cannot interleave.
+            Db::Sqlite(p) => {
+                sqlx::query(INSERT_IF_NONE)
+                    .bind(candidate.0)
+                    .bind(candidate.1)
+                    .bind(now)
+                    .execute(p)
+                    .await
+                    .map_err(repo_err)?;
+                sqlx::query_as::<_, (String, Vec<u8>)>(ALL)
+                    .fetch_all(p)
+                    .await
+                    .map_err(repo_err)
+            }
+            // PostgreSQL under READ COMMITTED lets both see the empty table: serialise the
+            // installers with a transaction-scoped advisory lock (released at commit).
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await.map_err(repo_err)?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(SIGNING_KEY_LOCK)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+                sqlx::query(INSERT_IF_NONE)
+                    .bind(candidate.0)
+                    .bind(candidate.1)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+                let keys = sqlx::query_as::<_, (String, Vec<u8>)>(ALL)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+                tx.commit().await.map_err(repo_err)?;
+                Ok(keys)
+            }
+        }
     }
 
     async fn insert_refresh_token(&self, t: &RefreshToken) -> Result<(), RepoError> {

@@ -44,9 +44,34 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// How the pool waits for and keeps connections.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a request waits for a PostgreSQL connection before the database counts as
+    /// unavailable (503). Short, so an outage is answered at once instead of hanging.
+    pub acquire_timeout: Duration,
+}
+
+impl PoolSettings {
+    pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+    pub fn new(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            acquire_timeout: Self::DEFAULT_ACQUIRE_TIMEOUT,
+        }
+    }
+}
+
 impl Db {
-    /// Connects by URL scheme. SQLite files (and their directory) are created when missing.
+    /// Connects by URL scheme with the default acquire timeout.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Db, DbError> {
+        Db::connect_with(url, PoolSettings::new(max_connections)).await
+    }
+
+    /// Connects by URL scheme. SQLite files (and their directory) are created when missing.
+    pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<Db, DbError> {
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -60,15 +85,17 @@ impl Db {
                     std::fs::create_dir_all(parent)?;
                 }
             }
+            // A local file cannot go away like a server, and waiting for a pooled connection
+            // is only contention that the busy timeout resolves: sqlx's default wait stays.
             let pool = SqlitePoolOptions::new()
-                .max_connections(max_connections)
+                .max_connections(settings.max_connections)
                 .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
-            Db::connect_postgres(opts, max_connections).await
+            Db::connect_postgres_with(opts, settings).await
         } else {
             Err(DbError::UnsupportedUrl(url.to_owned()))
         }
@@ -76,10 +103,20 @@ impl Db {
 
     /// PostgreSQL with explicit options (tests use this to pin a per-test schema).
     pub async fn connect_postgres(opts: PgConnectOptions, max_connections: u32) -> Result<Db, DbError> {
+        Db::connect_postgres_with(opts, PoolSettings::new(max_connections)).await
+    }
+
+    pub async fn connect_postgres_with(opts: PgConnectOptions, settings: PoolSettings) -> Result<Db, DbError> {
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .test_before_acquire(false)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(settings.max_connections)
+            // A pooled connection is pinged before use, so those broken by a server restart
+            // or a network cut are replaced instead of failing the first requests after it.
+            .test_before_acquire(true)
+            // Connections idle for long are dropped anyway (firewalls and proxies cut them
+            // silently); a bounded lifetime also spreads reconnects after a failover.
+            .idle_timeout(Duration::from_secs(300))
+            .max_lifetime(Duration::from_secs(1800))
+            .acquire_timeout(settings.acquire_timeout)
             .connect_with(opts)
             .await?;
         Ok(Db::Postgres(pool))
@@ -111,12 +148,27 @@ impl Db {
     }
 }
 
-/// Maps driver errors to the port's error: unique violations are conflicts.
+/// Maps driver errors to the port's error: unique violations are conflicts; a database that
+/// cannot be reached is `Unavailable` (503 with `Retry-After`), not a storage failure (500).
 pub(crate) fn repo_err(e: sqlx::Error) -> domain::ports::RepoError {
     use domain::ports::RepoError;
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => RepoError::Conflict(db.message().to_owned()),
+        _ if is_unavailable(&e) => RepoError::Unavailable(e.to_string()),
         _ => RepoError::Storage(e.to_string()),
+    }
+}
+
+/// True when the error says the database is unreachable rather than that the query failed.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08: connection exceptions; 57P01..57P03: admin shutdown, crash
+        // shutdown, cannot connect now (starting up or shutting down).
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }
 
@@ -148,3 +200,18 @@ macro_rules! audit {
     };
 }
 pub(crate) use audit;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_a_storage_failure() {
+        use domain::ports::RepoError;
+        let refused = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        for e in [sqlx::Error::PoolTimedOut, sqlx::Error::PoolClosed, refused()] {
+            assert!(matches!(repo_err(e), RepoError::Unavailable(_)));
+        }
+        assert!(matches!(repo_err(sqlx::Error::RowNotFound), RepoError::Storage(_)));
+    }
+}

@@ -13,4 +13,4 @@ mod org;
 mod quality;
 mod sql;
 
-pub use db::{Db, DbError, Engine};
+pub use db::{is_unavailable, Db, DbError, Engine, PoolSettings};

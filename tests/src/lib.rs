@@ -252,6 +252,17 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// A client for a server the test started itself (e.g. behind a proxy it controls).
+    pub fn attach(base: String, db: Db, engine: Engine) -> TestApp {
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            db,
+            engine,
+            sqlite_dir: None,
+        }
+    }
+
     /// A second server instance on the same database (as two replicas behind a balancer).
     pub async fn second_instance(&self, tweak: impl FnOnce(&mut Config)) -> String {
         let mut config = test_config();

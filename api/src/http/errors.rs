@@ -12,6 +12,9 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// `Retry-After` on `database_unavailable`: a restart or failover usually takes seconds.
+pub const DATABASE_RETRY_AFTER_SECS: u64 = 2;
+
 /// One field problem: a JSON pointer into the request (body, or `/query/<name>`, `/path/<name>`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProblemField {
@@ -114,6 +117,17 @@ impl ApiError {
         e
     }
 
+    /// The database cannot be reached: 503 with `Retry-After`, so clients and balancers back
+    /// off briefly instead of treating it as a server bug.
+    pub fn database_unavailable() -> Self {
+        let mut e = Self::coded(
+            ErrorCode::DatabaseUnavailable,
+            "the database is not reachable right now; retry shortly",
+        );
+        e.retry_after = Some(DATABASE_RETRY_AFTER_SECS);
+        e
+    }
+
     pub fn internal() -> Self {
         Self::coded(
             ErrorCode::InternalError,
@@ -185,6 +199,10 @@ impl From<RepoError> for ApiError {
             RepoError::Storage(msg) => {
                 tracing::error!(error = %msg, "storage failure");
                 ApiError::internal()
+            }
+            RepoError::Unavailable(msg) => {
+                tracing::warn!(error = %msg, "database unavailable");
+                ApiError::database_unavailable()
             }
         }
     }

@@ -34,14 +34,23 @@ pub async fn health() -> HttpResponse {
 )]
 #[get("/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    match state.db.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ready".into() })),
-        Err(e) => {
+    // Probes have short deadlines of their own: answer "not ready" in time rather than
+    // waiting out the pool's acquire timeout.
+    match tokio::time::timeout(READY_TIMEOUT, state.db.ping()).await {
+        Ok(Ok(())) => Ok(HttpResponse::Ok().json(Health { status: "ready".into() })),
+        Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");
-            Err(ApiError::coded(
-                domain::errors::ErrorCode::DatabaseUnavailable,
-                "the database is not reachable",
-            ))
+            Err(ApiError::database_unavailable())
+        }
+        Err(_) => {
+            tracing::warn!(
+                timeout_ms = READY_TIMEOUT.as_millis() as u64,
+                "readiness check timed out"
+            );
+            Err(ApiError::database_unavailable())
         }
     }
 }
+
+/// `/ready` answers within this long whatever the database does.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);

@@ -13,6 +13,10 @@ pub enum RepoError {
     /// The storage engine failed; details are logged, never sent to clients.
     #[error("storage failure: {0}")]
     Storage(String),
+    /// The database cannot be reached right now (pool timeout, refused or dropped
+    /// connection, server shutting down): the request may succeed if retried shortly.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// Who changed what, from where (AUD-1).

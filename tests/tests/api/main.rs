@@ -5,6 +5,7 @@ mod auth;
 mod clients;
 mod commission;
 mod contract;
+mod db_outage;
 mod diaries;
 mod errors;
 mod hardening;
@@ -12,7 +13,8 @@ mod ledger;
 mod org;
 mod quality;
 mod quality_time;
+mod signing_keys;
 
 pub use reqwest::Method;
-pub use serde_json::json;
+pub use serde_json::{json, Value};
 pub use tests::*;
