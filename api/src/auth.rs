@@ -39,6 +39,10 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: uuid::Uuid,
+    /// The user's token generation at issue; a token from an older generation is refused.
+    /// Absent in tokens issued before generations existed, which counts as generation 0.
+    #[serde(default)]
+    pub tgen: i64,
 }
 
 /// Our own key set: tokens name their key by `kid`, resolved only here.
@@ -87,6 +91,7 @@ impl Keys {
             nbf: now,
             exp: now + ttl_secs,
             jti: uuid::Uuid::now_v7(),
+            tgen: user.token_generation,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.clone());
@@ -303,7 +308,8 @@ pub fn precheck(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// The authenticated caller. Extracting it verifies the bearer token and loads the user, so
-/// a deactivated user is locked out at once, not when their token expires; it also refuses
+/// a deactivated or signed-out user is locked out at once, not when their token expires (the
+/// token's generation must be the user's current one); it also refuses
 /// (403) a role lacking the route's function before anything else is read.
 pub struct Authenticated {
     pub actor: Actor,
@@ -336,6 +342,10 @@ impl FromRequest for Authenticated {
                 .await?
                 .filter(|u| u.active)
                 .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
+            // Logout, a password change or deactivation since the token was issued ends it.
+            if claims.tgen != user.token_generation {
+                return Err(ApiError::unauthorized("the access token has been revoked"));
+            }
             if required.is_some_and(|f| !domain::access::permits(user.role, f)) {
                 return Err(ApiError::forbidden());
             }

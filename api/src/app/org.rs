@@ -238,6 +238,7 @@ pub async fn create_user(
         team_id,
         active: true,
         password_hash: hash(new.password, argon2_memory_kib).await?,
+        token_generation: 0,
         created_at: audit.at,
         updated_at: audit.at,
     };
@@ -317,6 +318,8 @@ pub async fn update_user(
     errors.into_result(())?;
     if let Some(p) = patch.password.clone() {
         after.password_hash = hash(p, argon2_memory_kib).await?;
+        // Stored with the new hash in one transaction: access tokens issued before end.
+        after.token_generation = before.token_generation + 1;
     }
     after.updated_at = audit.at;
     db.update_user(audit, &before, &after).await.map_err(email_taken)?;
@@ -350,6 +353,9 @@ pub async fn deactivate_user(db: &Db, audit: &AuditContext, actor: &Actor, id: U
     }
     let after = User {
         active: false,
+        // Ends their access tokens in the same write (the reload check would, too, but this
+        // keeps a later reactivation from reviving them).
+        token_generation: before.token_generation + 1,
         updated_at: audit.at,
         ..before.clone()
     };

@@ -114,19 +114,22 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<IssuedT
     issue_tokens(state, &user, token.family_id, now).await
 }
 
-/// Revokes one refresh-token family of the caller's own (`Some`), or all their tokens.
+/// Revokes one refresh-token family of the caller's own (`Some`), or all their tokens; either
+/// way every access token of the caller issued so far ends (their token generation moves on).
 pub async fn logout(state: &AppState, user: &User, refresh_token: Option<&str>) -> AppResult<()> {
     let now = Utc::now();
-    match refresh_token {
-        Some(t) => {
-            // Only the caller's own token family can be revoked this way.
-            if let Some(token) = state.db.find_refresh_token(&hash_token(t)).await? {
-                if token.user_id == user.id && token.company_id == user.company_id {
-                    state.db.revoke_family(token.company_id, token.family_id, now).await?;
-                }
-            }
-        }
-        None => state.db.revoke_user_tokens(user.company_id, user.id, now).await?,
-    }
+    let family = match refresh_token {
+        // The storage only revokes the caller's own family; an unknown token names the nil
+        // family, which no token has, so only the access tokens end.
+        Some(t) => Some(
+            state
+                .db
+                .find_refresh_token(&hash_token(t))
+                .await?
+                .map_or(uuid::Uuid::nil(), |token| token.family_id),
+        ),
+        None => None,
+    };
+    state.db.sign_out(user.company_id, user.id, family, now).await?;
     Ok(())
 }

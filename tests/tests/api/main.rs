@@ -11,6 +11,7 @@ mod ledger;
 mod org;
 mod quality;
 mod quality_time;
+mod sessions_end;
 
 pub use reqwest::Method;
 pub use serde_json::json;
