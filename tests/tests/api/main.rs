@@ -8,6 +8,7 @@ mod contract;
 mod diaries;
 mod errors;
 mod ledger;
+mod login_flood;
 mod org;
 mod quality;
 mod quality_time;
