@@ -1,13 +1,18 @@
 //! Authentication: argon2id passwords (hashed off the async workers), short-lived HS256 access
 //! tokens with `kid`/`iss`/`aud`/`exp`/`nbf` checked, rotating refresh tokens stored hashed,
-//! login throttling, and the `Authenticated` extractor that loads the caller on every request.
+//! login throttling, bounded password hashing, and the `Authenticated` extractor that loads the caller on every request.
+
+mod hashing;
+mod throttle;
+
+pub use hashing::{Hashing, HashingError};
+pub use throttle::{Attempt, Throttle};
 
 use crate::http::errors::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm as A2, Argon2, Params, Version};
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use base64::Engine as _;
 use chrono::Utc;
 use domain::access::Actor;
@@ -20,8 +25,6 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 pub const ISSUER: &str = "fieldbook";
 pub const AUDIENCE: &str = "fieldbook-api";
@@ -39,6 +42,10 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: uuid::Uuid,
+    /// The user's token generation at issue; a token from an older generation is refused.
+    /// Absent in tokens issued before generations existed, which counts as generation 0.
+    #[serde(default)]
+    pub tgen: i64,
 }
 
 /// Our own key set: tokens name their key by `kid`, resolved only here.
@@ -87,6 +94,7 @@ impl Keys {
             nbf: now,
             exp: now + ttl_secs,
             jti: uuid::Uuid::now_v7(),
+            tgen: user.token_generation,
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.clone());
@@ -130,100 +138,6 @@ pub fn random_token() -> String {
 pub fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
     digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn argon2(memory_kib: u32) -> Argon2<'static> {
-    let params = Params::new(memory_kib, 2, 1, None).unwrap_or_default();
-    Argon2::new(A2::Argon2id, Version::V0x13, params)
-}
-
-/// argon2id on the blocking pool, never on an async worker.
-pub async fn hash_password(password: String, memory_kib: u32) -> Result<String, ApiError> {
-    web::block(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        argon2(memory_kib)
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| {
-        tracing::error!(error = %e, "hashing a password failed");
-        ApiError::internal()
-    })
-}
-
-/// Verifies on the blocking pool. A missing user is checked against a dummy hash so the
-/// answer takes as long as for a real account (no user enumeration by timing).
-pub async fn verify_password(password: String, hash: Option<String>, memory_kib: u32) -> bool {
-    web::block(move || {
-        let dummy;
-        let stored = match &hash {
-            Some(h) => h.as_str(),
-            None => {
-                let salt = SaltString::generate(&mut OsRng);
-                dummy = argon2(memory_kib)
-                    .hash_password(b"not-a-real-password", &salt)
-                    .map(|h| h.to_string())
-                    .unwrap_or_default();
-                dummy.as_str()
-            }
-        };
-        let Ok(parsed) = PasswordHash::new(stored) else {
-            return false;
-        };
-        hash.is_some() && argon2(memory_kib).verify_password(password.as_bytes(), &parsed).is_ok()
-    })
-    .await
-    .unwrap_or(false)
-}
-
-/// Failed-login counters per account and per client address over a sliding window.
-/// In memory, so per process: with several instances each enforces its own limit.
-pub struct Throttle {
-    window: Duration,
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-impl Throttle {
-    pub fn new(window_secs: u64) -> Self {
-        Self {
-            window: Duration::from_secs(window_secs),
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Seconds until the key may try again, if it is over `max` failures in the window.
-    pub fn blocked_for(&self, key: &str, max: u32) -> Option<u64> {
-        let now = Instant::now();
-        let mut map = self.failures.lock().ok()?;
-        let entries = map.get_mut(key)?;
-        entries.retain(|t| now.duration_since(*t) < self.window);
-        if entries.len() >= max as usize {
-            let oldest = entries.first().copied()?;
-            let wait = self.window.saturating_sub(now.duration_since(oldest));
-            Some(wait.as_secs().max(1))
-        } else {
-            None
-        }
-    }
-
-    pub fn record_failure(&self, key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            // Bound memory: forget idle keys once the table grows large.
-            if map.len() > 100_000 {
-                let window = self.window;
-                map.retain(|_, v| v.last().is_some_and(|t| t.elapsed() < window));
-            }
-            map.entry(key.to_owned()).or_default().push(Instant::now());
-        }
-    }
-
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(key);
-        }
-    }
 }
 
 /// The function each write route requires, so a role lacking it gets 403 before its body is
@@ -303,7 +217,8 @@ pub fn precheck(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// The authenticated caller. Extracting it verifies the bearer token and loads the user, so
-/// a deactivated user is locked out at once, not when their token expires; it also refuses
+/// a deactivated or signed-out user is locked out at once, not when their token expires (the
+/// token's generation must be the user's current one); it also refuses
 /// (403) a role lacking the route's function before anything else is read.
 pub struct Authenticated {
     pub actor: Actor,
@@ -336,6 +251,10 @@ impl FromRequest for Authenticated {
                 .await?
                 .filter(|u| u.active)
                 .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
+            // Logout, a password change or deactivation since the token was issued ends it.
+            if claims.tgen != user.token_generation {
+                return Err(ApiError::unauthorized("the access token has been revoked"));
+            }
             if required.is_some_and(|f| !domain::access::permits(user.role, f)) {
                 return Err(ApiError::forbidden());
             }
@@ -362,7 +281,7 @@ impl FromRequest for Authenticated {
 pub async fn hash_password_blocking(password: String, memory_kib: u32) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2(memory_kib)
+        hashing::argon2(memory_kib)
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
             .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))

@@ -34,6 +34,11 @@ pub struct Config {
     pub jobs_interval_secs: u64,
     /// Argon2 memory cost in KiB (OWASP's minimum for argon2id is 19 MiB).
     pub argon2_memory_kib: u32,
+    /// At most this many password hashes at once (each costs `argon2_memory_kib`); 0 means one
+    /// per available core.
+    pub hash_concurrency: usize,
+    /// How long a login or password change waits for a hashing slot before getting 503.
+    pub hash_wait_ms: u64,
 }
 
 impl Default for Config {
@@ -56,6 +61,8 @@ impl Default for Config {
             login_window_secs: 900,
             test_clock: false,
             argon2_memory_kib: 19 * 1024,
+            hash_concurrency: 0,
+            hash_wait_ms: 2000,
             jobs_interval_secs: 60,
         }
     }
@@ -150,6 +157,12 @@ impl Config {
                 "FIELDBOOK_ARGON2_MEMORY_KIB",
                 d.argon2_memory_kib,
             )?,
+            hash_concurrency: num(
+                get("FIELDBOOK_HASH_CONCURRENCY"),
+                "FIELDBOOK_HASH_CONCURRENCY",
+                d.hash_concurrency,
+            )?,
+            hash_wait_ms: num(get("FIELDBOOK_HASH_WAIT_MS"), "FIELDBOOK_HASH_WAIT_MS", d.hash_wait_ms)?,
         })
     }
 }

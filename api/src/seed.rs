@@ -49,6 +49,7 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         team_id: None,
         active: true,
         password_hash: hash,
+        token_generation: 0,
         created_at: now,
         updated_at: now,
     };
@@ -103,6 +104,7 @@ pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Resu
             team_id: team,
             active: true,
             password_hash: hash.clone(),
+            token_generation: 0,
             created_at: now,
             updated_at: now,
         }

@@ -1,7 +1,7 @@
 //! Building and running the server. The same route registration feeds the server and the
 //! OpenAPI generator.
 
-use crate::auth::{random_bytes, Keys, Throttle};
+use crate::auth::{random_bytes, Hashing, Keys, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
@@ -103,6 +103,7 @@ impl Application {
         let state = web::Data::new(AppState {
             db,
             throttle: Throttle::new(config.login_window_secs),
+            hashing: Hashing::new(&config),
             keys,
             clock: Clock::default(),
             routes: Arc::new(RouteTable::from_openapi(&doc)),

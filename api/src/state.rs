@@ -1,4 +1,4 @@
-use crate::auth::{Keys, Throttle};
+use crate::auth::{Hashing, Keys, Throttle};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::RouteTable;
@@ -12,6 +12,8 @@ pub struct AppState {
     pub config: Config,
     pub keys: Keys,
     pub throttle: Throttle,
+    /// Bounds concurrent password hashing (logins, password changes).
+    pub hashing: Hashing,
     pub clock: Clock,
     pub routes: Arc<RouteTable>,
 }

@@ -51,6 +51,7 @@ error_codes! {
     TooManyAttempts => ("too_many_attempts", 429, "Too many attempts"),
     InternalError => ("internal_error", 500, "Internal error"),
     DatabaseUnavailable => ("database_unavailable", 503, "Service unavailable"),
+    HashingBusy => ("hashing_busy", 503, "Service unavailable"),
     Other => ("error", 400, "Error"),
     Conflict => ("conflict", 409, "Conflict"),
     IdConflict => ("id_conflict", 409, "Conflict"),

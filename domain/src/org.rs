@@ -273,6 +273,10 @@ pub struct User {
     pub active: bool,
     #[serde(skip)]
     pub password_hash: String,
+    /// Carried in access tokens; bumping it (logout, password change, deactivation) ends every
+    /// access token issued before.
+    #[serde(skip)]
+    pub token_generation: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -167,4 +167,35 @@ impl AuthRepo for Db {
             .map_err(repo_err)
         })
     }
+
+    async fn sign_out(
+        &self,
+        company: CompanyId,
+        user: UserId,
+        family: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
+            // Only the user's own family: a token of someone else's is silently left alone.
+            sqlx::query(
+                "UPDATE refresh_tokens SET revoked_at = $3 WHERE company_id = $1 AND user_id = $2 \
+                 AND revoked_at IS NULL AND ($4 IS NULL OR family_id = $4)",
+            )
+            .bind(company.0)
+            .bind(user.0)
+            .bind(at)
+            .bind(family)
+            .execute(&mut *tx)
+            .await
+            .map_err(repo_err)?;
+            sqlx::query("UPDATE users SET token_generation = token_generation + 1 WHERE company_id = $1 AND id = $2")
+                .bind(company.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
+            tx.commit().await.map_err(repo_err)
+        })
+    }
 }

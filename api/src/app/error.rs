@@ -20,6 +20,9 @@ pub enum AppError {
     Unauthenticated(String),
     /// Too many failed attempts; retry after this many seconds (429).
     TooManyAttempts(u64),
+    /// A bounded resource is exhausted for now; the code's row gives the status (503), the
+    /// number is the `Retry-After` in seconds.
+    RetryLater(ErrorCode, String, u64),
     /// Something on our side failed (logged; the client sees a generic 500).
     Internal(String),
 }

@@ -1,6 +1,7 @@
 //! Organisation use cases: branches, teams, users (TIME-1..3 settings, placement, deactivation).
 
 use crate::app::error::{AppError, AppResult};
+use crate::auth::Hashing;
 use domain::access::{Actor, Function, Owner};
 use domain::errors::ErrorCode;
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
@@ -207,10 +208,8 @@ fn email_taken(e: RepoError) -> AppError {
     }
 }
 
-async fn hash(password: String, memory_kib: u32) -> AppResult<String> {
-    crate::auth::hash_password(password, memory_kib)
-        .await
-        .map_err(|_| AppError::Internal("hashing a password failed".into()))
+async fn hash(password: String, hashing: &Hashing) -> AppResult<String> {
+    Ok(hashing.hash(password).await?)
 }
 
 pub async fn create_user(
@@ -218,7 +217,7 @@ pub async fn create_user(
     audit: &AuditContext,
     actor: &Actor,
     new: NewUser,
-    argon2_memory_kib: u32,
+    hashing: &Hashing,
 ) -> AppResult<User> {
     actor.require(Function::ManageOrganisation)?;
     let company = actor.company_id;
@@ -237,7 +236,8 @@ pub async fn create_user(
         branch_id,
         team_id,
         active: true,
-        password_hash: hash(new.password, argon2_memory_kib).await?,
+        password_hash: hash(new.password, hashing).await?,
+        token_generation: 0,
         created_at: audit.at,
         updated_at: audit.at,
     };
@@ -277,7 +277,7 @@ pub async fn update_user(
     actor: &Actor,
     id: UserId,
     patch: UserPatch,
-    argon2_memory_kib: u32,
+    hashing: &Hashing,
 ) -> AppResult<User> {
     actor.require(Function::ManageOrganisation)?;
     let company = actor.company_id;
@@ -316,7 +316,9 @@ pub async fn update_user(
     }
     errors.into_result(())?;
     if let Some(p) = patch.password.clone() {
-        after.password_hash = hash(p, argon2_memory_kib).await?;
+        after.password_hash = hash(p, hashing).await?;
+        // Stored with the new hash in one transaction: access tokens issued before end.
+        after.token_generation = before.token_generation + 1;
     }
     after.updated_at = audit.at;
     db.update_user(audit, &before, &after).await.map_err(email_taken)?;
@@ -350,6 +352,9 @@ pub async fn deactivate_user(db: &Db, audit: &AuditContext, actor: &Actor, id: U
     }
     let after = User {
         active: false,
+        // Ends their access tokens in the same write (the reload check would, too, but this
+        // keeps a later reactivation from reviving them).
+        token_generation: before.token_generation + 1,
         updated_at: audit.at,
         ..before.clone()
     };

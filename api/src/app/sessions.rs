@@ -1,7 +1,7 @@
 //! Sessions: login with throttling, refresh-token rotation with reuse detection, logout.
 
 use crate::app::error::{AppError, AppResult};
-use crate::auth::{hash_token, random_token, verify_password};
+use crate::auth::{hash_token, random_token};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use domain::org::{normalise_email, User};
@@ -48,36 +48,35 @@ async fn issue_tokens(
     })
 }
 
-/// Failed attempts are throttled per account and per client address.
+/// Failed attempts are throttled per account and per client address. The attempt is reserved
+/// before the password is checked (see `auth::throttle`), so concurrent guesses cannot all be
+/// evaluated; the check itself waits for a bounded hashing slot (503 when none frees up).
 pub async fn login(state: &AppState, email: &str, password: String, peer: &str) -> AppResult<IssuedTokens> {
     let email = normalise_email(email);
     let account_key = format!("account:{email}");
     let address_key = format!("address:{peer}");
     let cfg = &state.config;
-    for (key, max) in [
-        (&account_key, cfg.login_max_failures_per_account),
-        (&address_key, cfg.login_max_failures_per_address),
-    ] {
-        if let Some(wait) = state.throttle.blocked_for(key, max) {
-            return Err(AppError::TooManyAttempts(wait));
-        }
-    }
+    let attempt = state
+        .throttle
+        .reserve(&[
+            (&account_key, cfg.login_max_failures_per_account),
+            (&address_key, cfg.login_max_failures_per_address),
+        ])
+        .map_err(AppError::TooManyAttempts)?;
+    // An error before the outcome is known drops `attempt`, giving its slots back.
     let user = state.db.find_user_by_email(&email).await?;
-    let ok = verify_password(
-        password,
-        user.as_ref().map(|u| u.password_hash.clone()),
-        cfg.argon2_memory_kib,
-    )
-    .await;
+    let ok = state
+        .hashing
+        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        .await?;
     let user = match user {
         Some(u) if ok && u.active => u,
         _ => {
-            state.throttle.record_failure(&account_key);
-            state.throttle.record_failure(&address_key);
+            attempt.failed();
             return Err(AppError::Unauthenticated("wrong e-mail or password".into()));
         }
     };
-    state.throttle.clear(&account_key);
+    attempt.succeeded(&account_key);
     let tokens = issue_tokens(state, &user, uuid::Uuid::now_v7(), Utc::now()).await?;
     tracing::info!(user_id = %user.id, "login");
     Ok(tokens)
@@ -114,19 +113,22 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<IssuedT
     issue_tokens(state, &user, token.family_id, now).await
 }
 
-/// Revokes one refresh-token family of the caller's own (`Some`), or all their tokens.
+/// Revokes one refresh-token family of the caller's own (`Some`), or all their tokens; either
+/// way every access token of the caller issued so far ends (their token generation moves on).
 pub async fn logout(state: &AppState, user: &User, refresh_token: Option<&str>) -> AppResult<()> {
     let now = Utc::now();
-    match refresh_token {
-        Some(t) => {
-            // Only the caller's own token family can be revoked this way.
-            if let Some(token) = state.db.find_refresh_token(&hash_token(t)).await? {
-                if token.user_id == user.id && token.company_id == user.company_id {
-                    state.db.revoke_family(token.company_id, token.family_id, now).await?;
-                }
-            }
-        }
-        None => state.db.revoke_user_tokens(user.company_id, user.id, now).await?,
-    }
+    let family = match refresh_token {
+        // The storage only revokes the caller's own family; an unknown token names the nil
+        // family, which no token has, so only the access tokens end.
+        Some(t) => Some(
+            state
+                .db
+                .find_refresh_token(&hash_token(t))
+                .await?
+                .map_or(uuid::Uuid::nil(), |token| token.family_id),
+        ),
+        None => None,
+    };
+    state.db.sign_out(user.company_id, user.id, family, now).await?;
     Ok(())
 }

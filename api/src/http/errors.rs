@@ -219,6 +219,11 @@ impl From<crate::app::error::AppError> for ApiError {
             AppError::Repo(e) => e.into(),
             AppError::Unauthenticated(detail) => ApiError::unauthorized(detail),
             AppError::TooManyAttempts(secs) => ApiError::too_many_requests(secs),
+            AppError::RetryLater(code, detail, secs) => {
+                let mut e = ApiError::coded(code, detail);
+                e.retry_after = Some(secs);
+                e
+            }
             AppError::Internal(msg) => {
                 tracing::error!(error = %msg, "internal failure");
                 ApiError::internal()

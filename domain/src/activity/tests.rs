@@ -157,6 +157,7 @@ fn act_4_only_an_active_supervisor_of_the_agents_branch_accompanies() {
         team_id: None,
         active: true,
         password_hash: String::new(),
+        token_generation: 0,
         created_at: now,
         updated_at: now,
     };

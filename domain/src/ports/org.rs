@@ -71,4 +71,14 @@ pub trait AuthRepo {
         -> Result<bool, RepoError>;
     async fn revoke_family(&self, company: CompanyId, family: uuid::Uuid, at: DateTime<Utc>) -> Result<(), RepoError>;
     async fn revoke_user_tokens(&self, company: CompanyId, user: UserId, at: DateTime<Utc>) -> Result<(), RepoError>;
+    /// Logout, in one transaction: revokes one refresh-token family of the user (`Some`) or all
+    /// of their refresh tokens, and bumps their token generation so every access token issued
+    /// before stops working at once.
+    async fn sign_out(
+        &self,
+        company: CompanyId,
+        user: UserId,
+        family: Option<uuid::Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepoError>;
 }

@@ -114,6 +114,7 @@ mod tests {
             team_id: team,
             active: true,
             password_hash: String::new(),
+            token_generation: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

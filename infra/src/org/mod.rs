@@ -300,7 +300,7 @@ impl OrganisationRepo for Db {
                 .await
                 .map_err(repo_err)?;
             sqlx::query(&format!(
-                "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+                "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
             ))
             .bind(u.company_id.0)
             .bind(u.id.0)
@@ -312,6 +312,7 @@ impl OrganisationRepo for Db {
             .bind(u.team_id.map(|t| t.0))
             .bind(u.active)
             .bind(&u.password_hash)
+            .bind(u.token_generation)
             .bind(u.created_at)
             .bind(u.updated_at)
             .execute(&mut *tx)
@@ -337,7 +338,8 @@ impl OrganisationRepo for Db {
             }
             sqlx::query(
                 "UPDATE users SET email = $3, name = $4, phone = $5, role = $6, branch_id = $7, team_id = $8, \
-                 active = $9, password_hash = $10, updated_at = $11 WHERE company_id = $1 AND id = $2",
+                 active = $9, password_hash = $10, updated_at = $11, \
+                 token_generation = token_generation + $12 WHERE company_id = $1 AND id = $2",
             )
             .bind(u.company_id.0)
             .bind(u.id.0)
@@ -350,6 +352,8 @@ impl OrganisationRepo for Db {
             .bind(u.active)
             .bind(&u.password_hash)
             .bind(u.updated_at)
+            // A relative bump, so concurrent bumps add up rather than overwrite each other.
+            .bind(u.token_generation.saturating_sub(before.token_generation).max(0))
             .execute(&mut *tx)
             .await
             .map_err(repo_err)?;

@@ -108,6 +108,7 @@ pub(super) struct UserRow {
     pub(super) team_id: Option<Uuid>,
     pub(super) active: bool,
     pub(super) password_hash: String,
+    pub(super) token_generation: i64,
     pub(super) created_at: DateTime<Utc>,
     pub(super) updated_at: DateTime<Utc>,
 }
@@ -126,6 +127,7 @@ impl TryFrom<UserRow> for User {
             team_id: r.team_id.map(TeamId),
             active: r.active,
             password_hash: r.password_hash,
+            token_generation: r.token_generation,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
@@ -133,7 +135,8 @@ impl TryFrom<UserRow> for User {
 }
 
 pub(super) const USER_COLS: &str =
-    "company_id, id, email, name, phone, role, branch_id, team_id, active, password_hash, created_at, updated_at";
+    "company_id, id, email, name, phone, role, branch_id, team_id, active, password_hash, token_generation, \
+     created_at, updated_at";
 
 /// Keyset page bounds: ids are UUID v7, so id order is creation order and stable.
 pub(super) fn after_or_nil(page: &PageRequest) -> Uuid {

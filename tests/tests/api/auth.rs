@@ -226,8 +226,10 @@ engine_test!(logout_revokes_the_refresh_family, |app| {
     )
     .await
     .assert_problem(401, "unauthorized");
-    // Without a token in the body: every session of the caller ends.
+    // Without a token in the body: every session of the caller ends. (The first logout ended
+    // the old access token too, so this one uses the new login's.)
     let r = app.login_full(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let access = r.body["access_token"].as_str().unwrap_or_default().to_owned();
     let refresh = r.body["refresh_token"].clone();
     assert_eq!(
         app.call(Method::POST, "/v1/auth/logout", Some(&access), Some(json!({})))

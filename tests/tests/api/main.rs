@@ -10,10 +10,12 @@ mod diaries;
 mod errors;
 mod hardening;
 mod ledger;
+mod login_flood;
 mod org;
 mod quality;
 mod quality_time;
 mod signing_keys;
+mod sessions_end;
 
 pub use reqwest::Method;
 pub use serde_json::{json, Value};

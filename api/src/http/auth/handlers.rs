@@ -12,7 +12,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 /// Log in with e-mail and password.
 ///
-/// Failed attempts are throttled per account and per client address (429 with `Retry-After`).
+/// Failed attempts are throttled per account and per client address (429 with `Retry-After`);
+/// when too many passwords are being checked at once the answer is 503 with `Retry-After`.
 #[utoipa::path(
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_BACK_OFFICE, TAG_INTEGRATION],
     request_body = LoginRequest,
@@ -22,6 +23,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
         (status = 401, description = "Wrong e-mail or password, or inactive account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Missing fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many passwords being checked at once; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
     security(())
 )]

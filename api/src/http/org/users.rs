@@ -25,6 +25,7 @@ use domain::ids::UserId;
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the e-mail is in use", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many passwords being checked at once; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -36,8 +37,7 @@ pub async fn create_user(
     body: JsonBody<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let audit = audit_ctx(&req, &state, &auth.actor);
-    let kib = state.config.argon2_memory_kib;
-    let user = org::create_user(&state.db, &audit, &auth.actor, body.0.into_domain(), kib).await?;
+    let user = org::create_user(&state.db, &audit, &auth.actor, body.0.into_domain(), &state.hashing).await?;
     let mut resp = with_etag(&req, StatusCode::CREATED, &UserDto::from(&user));
     insert_location(&mut resp, &format!("/v1/users/{}", user.id));
     Ok(resp)
@@ -105,6 +105,7 @@ pub async fn get_user(
         (status = 404, description = "No such user in your company", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Too many passwords being checked at once; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -117,9 +118,8 @@ pub async fn update_user(
     body: JsonBody<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let audit = audit_ctx(&req, &state, &auth.actor);
-    let kib = state.config.argon2_memory_kib;
     let id = UserId(path.id);
-    let user = org::update_user(&state.db, &audit, &auth.actor, id, body.0.into_domain(), kib).await?;
+    let user = org::update_user(&state.db, &audit, &auth.actor, id, body.0.into_domain(), &state.hashing).await?;
     Ok(with_etag(&req, StatusCode::OK, &UserDto::from(&user)))
 }
 

@@ -1,0 +1,3 @@
+-- Access tokens carry the user's token generation; logout, a password change and deactivation
+-- bump it, so every access token issued before ends at once instead of at its expiry.
+ALTER TABLE users ADD COLUMN token_generation BIGINT NOT NULL DEFAULT 0;
