@@ -14,8 +14,8 @@ mod login_flood;
 mod org;
 mod quality;
 mod quality_time;
-mod signing_keys;
 mod sessions_end;
+mod signing_keys;
 
 pub use reqwest::Method;
 pub use serde_json::{json, Value};
