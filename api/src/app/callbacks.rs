@@ -14,7 +14,6 @@ use domain::commission::{
 use domain::errors::ErrorCode;
 use domain::ids::UserId;
 use domain::ports::{AuditContext, CallbackRepo, ClientRepo, QualityRepo};
-use domain::quality::CatalogueVersion;
 use infra::Db;
 use serde_json::json;
 use uuid::Uuid;
@@ -63,16 +62,6 @@ fn refused(r: CallRefusal) -> AppError {
 
 fn state_refused(code: ErrorCode) -> impl Fn(HoldError) -> AppError {
     move |e| AppError::rejected(code, e.to_string())
-}
-
-/// The quality catalogue version in force on `day` (0: the seeded rulebook table).
-fn catalogue_version_on(versions: &[CatalogueVersion], day: NaiveDate) -> i64 {
-    versions
-        .iter()
-        .filter(|v| v.effective_from <= day)
-        .map(|v| v.version)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Appends a step after `l`'s history and returns the policy as it then stands.
@@ -202,7 +191,7 @@ pub async fn record_callback(
         policy: p,
         reporter: actor.user_id,
         day: today,
-        catalogue_version: catalogue_version_on(&db.catalogues(p.company_id).await?, today),
+        catalogue_version: domain::quality::catalogue_in_force(&db.catalogues(p.company_id).await?, today).version,
         respond_within_days: cp.contact_update_days,
         at: now,
     };

@@ -9,7 +9,7 @@ pub use queue::{bulk_approve, team_queue, BulkApproval};
 use crate::app::context;
 use crate::app::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::access::{Actor, Function, Owner, Reach};
+use domain::access::{Actor, Function};
 use domain::context::BranchContext;
 use domain::diary::{
     day_status, diary_of_day, review_comment, review_deadline, review_view, submission_deadlines, submission_view,
@@ -18,8 +18,8 @@ use domain::diary::{
 };
 use domain::errors::ErrorCode;
 use domain::ids::UserId;
-use domain::org::{Role, User};
-use domain::ports::{ActivityRepo, AuditContext, ClientRepo, DiaryRepo, OrganisationRepo, RepoError};
+use domain::org::User;
+use domain::ports::{ActivityRepo, AuditContext, ClientRepo, DiaryRepo, RepoError};
 use infra::Db;
 use std::collections::HashSet;
 
@@ -46,23 +46,7 @@ pub struct Review {
 
 const STALE: &str = "the diary changed since you read it; read it again and reapply your change";
 
-/// The agent `id`, if within `reach` (not found otherwise, exactly like a missing one).
-pub async fn visible_agent(db: &Db, actor: &Actor, reach: &Reach, id: UserId) -> AppResult<User> {
-    db.get_user(actor.company_id, id)
-        .await?
-        .filter(|u| {
-            u.role == Role::Agent
-                && actor.can_see(
-                    reach,
-                    Owner {
-                        company_id: u.company_id,
-                        user_id: Some(u.id),
-                        team_id: u.team_id,
-                    },
-                )
-        })
-        .ok_or(AppError::NotFound("agent"))
-}
+pub use crate::app::reach::visible_agent;
 
 /// The context of the agent's branch (agents always belong to one).
 pub async fn agent_context(db: &Db, agent: &User) -> AppResult<BranchContext> {

@@ -212,32 +212,6 @@ pub fn insert_location(resp: &mut HttpResponse, url: &str) {
     }
 }
 
-/// The agent named in a path, if within `reach` (404 otherwise, exactly like a missing one).
-pub async fn visible_agent(
-    state: &AppState,
-    actor: &Actor,
-    reach: &domain::access::Reach,
-    id: Uuid,
-) -> Result<domain::org::User, ApiError> {
-    use domain::ports::OrganisationRepo;
-    state
-        .db
-        .get_user(actor.company_id, domain::ids::UserId(id))
-        .await?
-        .filter(|u| {
-            u.role == domain::org::Role::Agent
-                && actor.can_see(
-                    reach,
-                    domain::access::Owner {
-                        company_id: u.company_id,
-                        user_id: Some(u.id),
-                        team_id: u.team_id,
-                    },
-                )
-        })
-        .ok_or_else(|| ApiError::not_found("agent"))
-}
-
 /// Whether the client asked for CSV (`Accept: text/csv`).
 pub fn wants_csv(req: &HttpRequest) -> bool {
     req.headers()

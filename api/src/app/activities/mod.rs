@@ -151,6 +151,13 @@ pub struct DayProgress {
     pub min_call_seconds: u32,
 }
 
+/// Another agent's counts today, for whoever may read their progress (404 outside reach).
+pub async fn agent_today(db: &Db, actor: &Actor, id: UserId, now: DateTime<Utc>) -> AppResult<DayProgress> {
+    let reach = actor.require(Function::ReadProgress)?;
+    let agent = crate::app::reach::visible_agent(db, actor, &reach, id).await?;
+    today(db, &agent, now).await
+}
+
 /// The agent's counts today in their branch's zone, under the policy in force today.
 pub async fn today(db: &Db, agent: &User, now: DateTime<Utc>) -> AppResult<DayProgress> {
     let ctx = branch_of(db, agent).await?;

@@ -8,8 +8,8 @@ use crate::auth::Authenticated;
 use crate::http::errors::{ApiError, Problem};
 use crate::http::extract::JsonBody;
 use crate::http::{
-    audit_ctx, insert_location, request_id, visible_agent, with_etag, IdPath, TAG_AGENT, TAG_BACK_OFFICE,
-    TAG_INTEGRATION, TAG_SUPERVISOR,
+    audit_ctx, insert_location, request_id, with_etag, IdPath, TAG_AGENT, TAG_BACK_OFFICE, TAG_INTEGRATION,
+    TAG_SUPERVISOR,
 };
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -265,8 +265,6 @@ pub async fn agent_today(
     state: web::Data<AppState>,
     path: web::Path<IdPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let reach = auth.actor.require(Function::ReadProgress)?;
-    let agent = visible_agent(&state, &auth.actor, &reach, path.id).await?;
-    let progress = uc::today(&state.db, &agent, state.clock.now()).await?;
+    let progress = uc::agent_today(&state.db, &auth.actor, domain::ids::UserId(path.id), state.clock.now()).await?;
     Ok(HttpResponse::Ok().json(TodayView::from(progress)))
 }
