@@ -1,12 +1,15 @@
 //! Authentication: argon2id passwords (hashed off the async workers), short-lived HS256 access
 //! tokens with `kid`/`iss`/`aud`/`exp`/`nbf` checked, rotating refresh tokens stored hashed,
-//! login throttling, bounded password hashing, and the `Authenticated` extractor that loads the caller on every request.
+//! login throttling, per-caller write rate limits, bounded password hashing, and the `Authenticated` extractor that loads the caller on every request.
 
+mod caller;
 mod hashing;
-mod throttle;
+mod rate_limit;
+pub mod throttle;
 
+pub use caller::Caller;
 pub use hashing::{Hashing, HashingError};
-pub use throttle::{Attempt, Throttle};
+pub use throttle::Attempt;
 
 use crate::http::errors::ApiError;
 use crate::state::AppState;
@@ -35,7 +38,13 @@ pub struct Claims {
     pub sub: uuid::Uuid,
     /// The tenant (company).
     pub cid: uuid::Uuid,
-    pub role: Role,
+    /// A person's role. Absent in integration tokens, which carry `scope` instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// An integration token's scopes, space-delimited (the OAuth `scope` form); `sub` is then
+    /// the integration client's id. Absent in a person's token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -46,6 +55,25 @@ pub struct Claims {
     /// Absent in tokens issued before generations existed, which counts as generation 0.
     #[serde(default)]
     pub tgen: i64,
+}
+
+/// Who a verified token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSubject {
+    Person(Role),
+    Integration(Vec<domain::integration::Scope>),
+}
+
+impl Claims {
+    /// A person's token has a role and no scope; an integration's a scope and no role.
+    /// Anything else is not a token we issue.
+    pub fn subject(&self) -> Result<TokenSubject, ApiError> {
+        match (&self.role, &self.scope) {
+            (Some(r), None) => Ok(TokenSubject::Person(*r)),
+            (None, Some(s)) => Ok(TokenSubject::Integration(domain::integration::parse_scope_string(s))),
+            _ => Err(ApiError::unauthorized("the access token is invalid or expired")),
+        }
+    }
 }
 
 /// Our own key set: tokens name their key by `kid`, resolved only here.
@@ -87,7 +115,8 @@ impl Keys {
         let claims = Claims {
             sub: user.id.0,
             cid: user.company_id.0,
-            role: user.role,
+            role: Some(user.role),
+            scope: None,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
@@ -96,6 +125,35 @@ impl Keys {
             jti: uuid::Uuid::now_v7(),
             tgen: user.token_generation,
         };
+        self.sign(&claims)
+    }
+
+    /// A client-credentials token for an integration client, carrying `scopes`.
+    pub fn issue_integration(
+        &self,
+        company: CompanyId,
+        client: uuid::Uuid,
+        scopes: &[domain::integration::Scope],
+        ttl_secs: i64,
+    ) -> Result<String, ApiError> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: client,
+            cid: company.0,
+            role: None,
+            scope: Some(domain::integration::scope_string(scopes)),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + ttl_secs,
+            jti: uuid::Uuid::now_v7(),
+            tgen: 0,
+        };
+        self.sign(&claims)
+    }
+
+    fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(self.current.clone());
         let key = self
@@ -103,7 +161,7 @@ impl Keys {
             .get(&self.current)
             .map(|k| &k.0)
             .ok_or_else(ApiError::internal)?;
-        jsonwebtoken::encode(&header, &claims, key).map_err(|e| {
+        jsonwebtoken::encode(&header, claims, key).map_err(|e| {
             tracing::error!(error = %e, "signing a token failed");
             ApiError::internal()
         })
@@ -187,6 +245,20 @@ pub fn route_function(method: &actix_web::http::Method, pattern: &str) -> Option
         | ("POST", "/v1/policies/{id}/early-callback") => PlaceCallbacks,
         ("POST", "/v1/policies/{id}/contact") => LogActivities,
         ("POST", "/v1/policies/{id}/quality-resolution") => ManageQuality,
+        ("PUT", "/v1/agents/{id}/licence")
+        | ("POST", "/v1/agents/{id}/licence/reinstate")
+        | ("POST", "/v1/agents/{id}/ce-courses/{course_id}/confirm")
+        | ("POST", "/v1/agents/{id}/ce-courses/{course_id}/reject") => ManageLicences,
+        ("POST", "/v1/agents/{id}/ce-courses") => RecordCeCourses,
+        ("POST", "/v1/admin/jobs/licences") => ManagePolicies,
+        ("POST", "/v1/agents:upsert") => UpsertAgents,
+        ("POST", "/v1/clients:upsert") => UpsertClients,
+        ("POST", "/v1/policies:upsert") => UpsertInsurancePolicies,
+        ("POST", "/v1/receipts:upsert") => UpsertReceipts,
+        ("POST", "/v1/integration-clients")
+        | ("POST", "/v1/integration-clients/{id}/rotate")
+        | ("POST", "/v1/integration-clients/{id}/revoke") => ManageIntegrations,
+        ("POST", "/v1/admin/jobs/prune-changes") => ManagePolicies,
         _ => return None,
     };
     Some(f)
@@ -196,6 +268,9 @@ pub fn route_function(method: &actix_web::http::Method, pattern: &str) -> Option
 /// has the route's function (403). Body extractors run it first, because actix polls all of a
 /// handler's extractors together and a body error must not overtake an auth error.
 pub fn precheck(req: &HttpRequest) -> Result<(), ApiError> {
+    if req.match_pattern().is_some_and(|p| p.starts_with(PLATFORM_PATHS)) {
+        return platform_check(req).map(|_| ());
+    }
     let Some(function) = req.match_pattern().and_then(|p| route_function(req.method(), &p)) else {
         return Ok(());
     };
@@ -203,14 +278,14 @@ pub fn precheck(req: &HttpRequest) -> Result<(), ApiError> {
     let header = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
-    let claims = state.keys.verify(token.trim())?;
-    if !domain::access::permits(claims.role, function) {
+        .and_then(|h| h.to_str().ok());
+    let claims = state.keys.verify(bearer(header)?)?;
+    let allowed = match claims.subject()? {
+        TokenSubject::Person(role) => domain::access::permits(role, function),
+        // Only what a scope opens; never a person's function.
+        TokenSubject::Integration(scopes) => scopes.iter().any(|s| domain::access::scope_grants(*s, function)),
+    };
+    if !allowed {
         return Err(ApiError::forbidden());
     }
     Ok(())
@@ -225,6 +300,53 @@ pub struct Authenticated {
     pub user: User,
 }
 
+/// The bearer token of a request (401 when absent or not a bearer).
+pub(crate) fn bearer(header: Option<&str>) -> Result<&str, ApiError> {
+    let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
+}
+
+/// Loads the person a verified token speaks for: active, of the token's generation, with a
+/// role that has `required` (403 otherwise).
+pub(crate) async fn load_person(
+    state: &AppState,
+    claims: &Claims,
+    required: Option<domain::access::Function>,
+) -> Result<Authenticated, ApiError> {
+    let user = state
+        .db
+        .get_user(CompanyId(claims.cid), UserId(claims.sub))
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
+    // Logout, a password change or deactivation since the token was issued ends it.
+    if claims.tgen != user.token_generation {
+        return Err(ApiError::unauthorized("the access token has been revoked"));
+    }
+    if required.is_some_and(|f| !domain::access::permits(user.role, f)) {
+        return Err(ApiError::forbidden());
+    }
+    let supervised_teams = if user.role == Role::Supervisor {
+        state.db.teams_led_by(user.company_id, user.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Authenticated {
+        actor: Actor {
+            company_id: user.company_id,
+            user_id: user.id,
+            role: user.role,
+            team_id: user.team_id,
+            supervised_teams,
+        },
+        user,
+    })
+}
+
 impl FromRequest for Authenticated {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
@@ -237,43 +359,75 @@ impl FromRequest for Authenticated {
             .and_then(|h| h.to_str().ok())
             .map(str::to_owned);
         let required = req.match_pattern().and_then(|p| route_function(req.method(), &p));
+        let method = req.method().clone();
+        let route = crate::metrics::route_label(req.match_pattern());
         Box::pin(async move {
             let state = state.ok_or_else(ApiError::internal)?;
-            let header = header.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-            let token = header
-                .strip_prefix("Bearer ")
-                .or_else(|| header.strip_prefix("bearer "))
-                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))?;
-            let claims = state.keys.verify(token.trim())?;
-            let user = state
-                .db
-                .get_user(CompanyId(claims.cid), UserId(claims.sub))
-                .await?
-                .filter(|u| u.active)
-                .ok_or_else(|| ApiError::unauthorized("the account is not active"))?;
-            // Logout, a password change or deactivation since the token was issued ends it.
-            if claims.tgen != user.token_generation {
-                return Err(ApiError::unauthorized("the access token has been revoked"));
+            let claims = state.keys.verify(bearer(header.as_deref())?)?;
+            if let TokenSubject::Integration(_) = claims.subject()? {
+                // Every route taking a person is for people only (diaries, review, `/v1/me`…).
+                return Err(ApiError::coded(
+                    domain::errors::ErrorCode::Forbidden,
+                    "integration tokens cannot call this endpoint; it acts for a person",
+                ));
             }
-            if required.is_some_and(|f| !domain::access::permits(user.role, f)) {
-                return Err(ApiError::forbidden());
-            }
-            let supervised_teams = if user.role == Role::Supervisor {
-                state.db.teams_led_by(user.company_id, user.id).await?
-            } else {
-                Vec::new()
-            };
-            Ok(Authenticated {
-                actor: Actor {
-                    company_id: user.company_id,
-                    user_id: user.id,
-                    role: user.role,
-                    team_id: user.team_id,
-                    supervised_teams,
-                },
-                user,
-            })
+            let caller = load_person(&state, &claims, required).await?;
+            rate_limit::check_write(&state, &method, &route, caller.user.company_id, caller.user.id.0).await?;
+            Ok(caller)
         })
+    }
+}
+
+/// Where the platform operator's API lives; nothing else accepts the platform token.
+pub const PLATFORM_PATHS: &str = "/v1/platform/";
+
+/// The bearer token of a request (401 when absent or not `Bearer <token>`).
+fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(|t| t.trim().to_owned())
+        .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
+}
+
+/// The platform operator: the caller presented `FIELDBOOK_PLATFORM_TOKEN` as its bearer token.
+/// Without that setting the platform API does not exist (404). A company user's valid access
+/// token is refused with 403 whatever its role; anything else is 401.
+pub struct PlatformOperator;
+
+pub fn platform_check(req: &HttpRequest) -> Result<PlatformOperator, ApiError> {
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(ApiError::internal)?;
+    let Some(expected) = state.config.platform_token.as_deref() else {
+        // Answered like any unknown path: a server without an operator token has no such API.
+        return Err(ApiError::not_found("resource"));
+    };
+    let token = bearer_token(req)?;
+    // Comparing digests keeps the comparison's timing independent of the secret's bytes.
+    if Sha256::digest(token.as_bytes()) == Sha256::digest(expected.as_bytes()) {
+        return Ok(PlatformOperator);
+    }
+    if state.keys.verify(&token).is_ok() {
+        return Err(ApiError::coded(
+            domain::errors::ErrorCode::Forbidden,
+            "a company account cannot use the platform API",
+        ));
+    }
+    Err(ApiError::unauthorized(
+        "the platform API needs the platform operator's token",
+    ))
+}
+
+impl FromRequest for PlatformOperator {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(platform_check(req))
     }
 }
 

@@ -39,6 +39,21 @@ pub struct Config {
     pub hash_concurrency: usize,
     /// How long a login or password change waits for a hashing slot before getting 503.
     pub hash_wait_ms: u64,
+    /// Writes per second each caller may make on average (across all instances); 0 disables
+    /// the limit.
+    pub write_rate_per_sec: u32,
+    /// How many writes a caller may make in a burst above the average rate.
+    pub write_burst: u32,
+    /// The platform operator's bearer token for `/v1/platform/*` (tenants); those routes
+    /// answer 404 when it is not set. No company user's token is ever accepted there.
+    pub platform_token: Option<String>,
+    /// The bearer token for `GET /metrics`; unset, there is no metrics endpoint and nothing is
+    /// recorded.
+    pub metrics_token: Option<String>,
+    /// After an integration client's secret is rotated, the old one keeps working this long.
+    pub integration_secret_overlap_secs: i64,
+    /// Change-feed events older than this are pruned; older cursors get 410.
+    pub change_retention_days: i64,
 }
 
 impl Default for Config {
@@ -63,10 +78,23 @@ impl Default for Config {
             argon2_memory_kib: 19 * 1024,
             hash_concurrency: 0,
             hash_wait_ms: 2000,
+            // An agent app uploads in batches; a supervisor approves a team in seconds. Ten a
+            // second with bursts of 100 is far above either, well below a runaway client.
+            write_rate_per_sec: 10,
+            write_burst: 100,
             jobs_interval_secs: 60,
+            platform_token: None,
+            metrics_token: None,
+            integration_secret_overlap_secs: 24 * 3600,
+            change_retention_days: 30,
         }
     }
 }
+
+/// Shortest accepted `FIELDBOOK_PLATFORM_TOKEN`.
+pub const MIN_PLATFORM_TOKEN_LEN: usize = 32;
+/// Shortest accepted `FIELDBOOK_METRICS_TOKEN`.
+pub const MIN_METRICS_TOKEN_LEN: usize = 16;
 
 #[derive(Debug)]
 pub struct ConfigError(pub String);
@@ -163,6 +191,43 @@ impl Config {
                 d.hash_concurrency,
             )?,
             hash_wait_ms: num(get("FIELDBOOK_HASH_WAIT_MS"), "FIELDBOOK_HASH_WAIT_MS", d.hash_wait_ms)?,
+            write_rate_per_sec: num(
+                get("FIELDBOOK_WRITE_RATE_PER_SECOND"),
+                "FIELDBOOK_WRITE_RATE_PER_SECOND",
+                d.write_rate_per_sec,
+            )?,
+            write_burst: num(get("FIELDBOOK_WRITE_BURST"), "FIELDBOOK_WRITE_BURST", d.write_burst)?,
+            platform_token: match get("FIELDBOOK_PLATFORM_TOKEN") {
+                // A guessable operator credential would open every tenant: refuse to start.
+                Some(t) if t.trim().chars().count() < MIN_PLATFORM_TOKEN_LEN => {
+                    return Err(ConfigError(format!(
+                        "FIELDBOOK_PLATFORM_TOKEN must be at least {MIN_PLATFORM_TOKEN_LEN} characters (e.g. `openssl rand -hex 32`)"
+                    )))
+                }
+                t => t.map(|t| t.trim().to_owned()),
+            },
+            metrics_token: match get("FIELDBOOK_METRICS_TOKEN") {
+                Some(t) if t.trim().chars().count() < MIN_METRICS_TOKEN_LEN => {
+                    return Err(ConfigError(format!(
+                        "FIELDBOOK_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LEN} characters"
+                    )))
+                }
+                t => t.map(|t| t.trim().to_owned()),
+            },
+            integration_secret_overlap_secs: num(
+                get("FIELDBOOK_INTEGRATION_SECRET_OVERLAP_SECONDS"),
+                "FIELDBOOK_INTEGRATION_SECRET_OVERLAP_SECONDS",
+                d.integration_secret_overlap_secs,
+            )?,
+            change_retention_days: match num(
+                get("FIELDBOOK_CHANGE_RETENTION_DAYS"),
+                "FIELDBOOK_CHANGE_RETENTION_DAYS",
+                d.change_retention_days,
+            )? {
+                // Zero would prune every event at once and send every reader to resync.
+                n if n < 1 => return Err(ConfigError("FIELDBOOK_CHANGE_RETENTION_DAYS must be at least 1".into())),
+                n => n,
+            },
         })
     }
 }
@@ -190,5 +255,20 @@ mod tests {
         assert_eq!(set.ok(), Some(std::time::Duration::from_millis(750)));
         assert!(Config::from_map(&env("0")).is_err());
         assert!(Config::from_map(&env("soon")).is_err());
+    }
+
+    #[test]
+    fn platform_token_is_optional_and_never_short() {
+        let env = |v: &str| HashMap::from([("FIELDBOOK_PLATFORM_TOKEN".to_owned(), v.to_owned())]);
+        assert_eq!(
+            Config::from_map(&HashMap::new()).ok().and_then(|c| c.platform_token),
+            None
+        );
+        assert!(Config::from_map(&env("short-token")).is_err());
+        let long = "p".repeat(MIN_PLATFORM_TOKEN_LEN);
+        assert_eq!(
+            Config::from_map(&env(&long)).ok().and_then(|c| c.platform_token),
+            Some(long)
+        );
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod app;
 pub mod auth;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -1,20 +1,35 @@
-//! `api` binary: `serve` (the default), `migrate`, `seed-demo`, `openapi`.
+//! `api` binary: `serve` (the default), `migrate`, `seed-demo`, `tenant`, `openapi`.
 
 use api::config::Config;
 use api::startup::{openapi_json, Application};
 use infra::Db;
 
-const USAGE: &str = "usage: api [serve | migrate | seed-demo | openapi]\n\
+const USAGE: &str = "usage: api [serve | migrate | seed-demo | tenant | openapi [--all DIR]]\n\
   serve      run the HTTP server (default)\n\
   migrate    apply database migrations and exit\n\
   seed-demo  load the demo company (password from FIELDBOOK_DEMO_PASSWORD, default 'demo-password-1')\n\
-  openapi    print the OpenAPI document (commit it as openapi/v1.json)";
+  tenant     create or list companies: `api tenant create --name <company> --admin-email <e-mail>`, `api tenant list`\n\
+  openapi    print the OpenAPI document (openapi/v1.json); with --all DIR, write it and every\n\
+             consumer's document (agent-app.json, ...) into DIR: `api openapi --all openapi`";
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cmd = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
     if cmd == "openapi" {
-        print!("{}", openapi_json());
+        match (std::env::args().nth(2).as_deref(), std::env::args().nth(3)) {
+            (None, _) => print!("{}", openapi_json()),
+            (Some("--all"), Some(dir)) => {
+                for (name, json) in api::startup::published_documents() {
+                    let path = std::path::Path::new(&dir).join(name);
+                    std::fs::write(&path, json)?;
+                    println!("wrote {}", path.display());
+                }
+            }
+            _ => {
+                eprintln!("{USAGE}");
+                std::process::exit(2);
+            }
+        }
         return Ok(());
     }
     api::telemetry::init();
@@ -41,6 +56,21 @@ async fn main() -> anyhow::Result<()> {
             println!("Demo company loaded. Every account's password: {password}");
             for (email, role) in users {
                 println!("  {:<16} {email}", role.as_str());
+            }
+        }
+        "tenant" => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            let db = Db::connect(&config.database_url, 2).await?;
+            db.migrate().await?;
+            let password = std::env::var("FIELDBOOK_TENANT_ADMIN_PASSWORD")
+                .ok()
+                .filter(|p| !p.is_empty());
+            match api::cli::tenant(&db, &config, &args, password).await {
+                Ok(out) => print!("{out}"),
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
             }
         }
         "-h" | "--help" | "help" => println!("{USAGE}"),

@@ -6,8 +6,11 @@ use chrono::Utc;
 use domain::client::{Client, Outlet};
 use domain::commission::InsurancePolicy;
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
+use domain::licence::Licence;
 use domain::org::{normalise_email, Branch, BranchDraft, BranchSettings, Company, Role, Team, User};
-use domain::ports::{AuditContext, ClientRepo, InsurancePolicyRepo, OrganisationRepo, OutletRepo};
+use domain::ports::{
+    AuditContext, ClientRepo, InsurancePolicyRepo, LicenceRepo, OrganisationRepo, OutletRepo, TenantRepo,
+};
 use infra::Db;
 use rand::distributions::{Alphanumeric, DistString};
 
@@ -33,7 +36,6 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         name: config.company_name.clone(),
         created_at: now,
     };
-    ignore_conflict(db.insert_company(&company).await)?;
     let hash = hash_password_blocking(password.clone(), config.argon2_memory_kib).await?;
     let admin = User {
         company_id: company.id,
@@ -53,7 +55,16 @@ pub async fn bootstrap_admin(db: &Db, config: &Config) -> anyhow::Result<()> {
         created_at: now,
         updated_at: now,
     };
-    if !ignore_conflict(db.insert_user(None, &admin).await)? {
+    // The company, its admin and their AUD-1 records in one transaction; the loser of a race
+    // between instances conflicts on the deterministic ids and finds them there.
+    let audit = AuditContext {
+        company_id: company.id,
+        actor_id: None,
+        request_id: "bootstrap".to_owned(),
+        at: now,
+        integration_client_id: None,
+    };
+    if !ignore_conflict(db.create_tenant(&audit, &company, &admin).await)? {
         tracing::info!("another instance created the bootstrap admin");
         return Ok(());
     }
@@ -88,7 +99,6 @@ pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Resu
         name: "Demo Insurance Co.".to_owned(),
         created_at: now,
     };
-    db.insert_company(&company).await?;
     let hash = hash_password_blocking(password.to_owned(), config.argon2_memory_kib).await?;
     let mut created = Vec::new();
     let mut make_user = |email: String, name: String, role: Role, branch: Option<BranchId>, team: Option<TeamId>| {
@@ -116,10 +126,18 @@ pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Resu
         None,
         None,
     );
-    db.insert_user(None, &admin).await?;
+    let created_by_seed = AuditContext {
+        company_id: company.id,
+        actor_id: None,
+        request_id: "seed-demo".to_owned(),
+        at: now,
+        integration_client_id: None,
+    };
+    db.create_tenant(&created_by_seed, &company, &admin).await?;
     let audit = AuditContext {
         company_id: company.id,
         actor_id: Some(admin.id),
+        integration_client_id: None,
         request_id: "seed-demo".to_owned(),
         at: now,
     };
@@ -175,6 +193,21 @@ pub async fn seed_demo(db: &Db, config: &Config, password: &str) -> anyhow::Resu
             );
             db.insert_user(Some(&audit), &agent).await?;
             agents.push(agent.id);
+            // Every demo agent is licensed (LIC-1), qualified two years ago, so they may sell.
+            let today = domain::time::business_day(now, domain::context::DEFAULT_TIME_ZONE);
+            let qualified = today - chrono::Duration::days(730);
+            let licence = Licence {
+                company_id: company.id,
+                agent_id: agent.id,
+                qualification_certificate: format!("QC-DEMO-{n:04}"),
+                issued_on: qualified,
+                agency_contract_on: Some(qualified),
+                practice_certificate: Some(format!("PC-DEMO-{n:04}")),
+                recorded_on: today,
+                created_at: now,
+                updated_at: now,
+            };
+            db.put_licence(&audit, None, &licence).await?;
             for c in 1..=3 {
                 let client = Client {
                     company_id: company.id,

@@ -1,7 +1,7 @@
 //! Building and running the server. The same route registration feeds the server and the
 //! OpenAPI generator.
 
-use crate::auth::{random_bytes, Hashing, Keys, Throttle};
+use crate::auth::{random_bytes, Hashing, Keys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::extract::{path_config, query_config, DEFAULT_BODY_LIMIT};
@@ -43,7 +43,13 @@ pub fn register(cfg: &mut ServiceConfig) {
             .configure(http::quality_reports::routes)
             .configure(insurance_policies::routes)
             .configure(callbacks::routes)
-            .configure(statements::routes),
+            .configure(statements::routes)
+            .configure(http::licences::routes)
+            .configure(http::platform::routes)
+            .configure(http::integrations::routes)
+            .configure(http::upsert::routes)
+            .configure(http::changes::routes)
+            .configure(http::audit::routes),
     );
 }
 
@@ -54,13 +60,31 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(register)
         .split_for_parts();
-    crate::http::openapi::document_common_errors(&mut doc);
+    crate::http::openapi::finish(&mut doc);
     doc
 }
 
 /// The document as committed under `openapi/v1.json` (pretty JSON, trailing newline).
 pub fn openapi_json() -> String {
     openapi_json_of(&openapi())
+}
+
+/// One consumer's document as committed under `openapi/{consumer}.json` (see
+/// `http::openapi::CONSUMERS`); `None` for an unknown consumer.
+pub fn consumer_openapi_json(consumer: &str) -> Option<String> {
+    crate::http::openapi::for_consumer(&openapi(), consumer).map(|d| openapi_json_of(&d))
+}
+
+/// Every published document: file name and content (`v1.json` and one per consumer).
+pub fn published_documents() -> Vec<(String, String)> {
+    let doc = openapi();
+    let mut docs = vec![("v1.json".to_owned(), openapi_json_of(&doc))];
+    for consumer in crate::http::openapi::CONSUMERS {
+        if let Some(d) = crate::http::openapi::for_consumer(&doc, consumer) {
+            docs.push((format!("{consumer}.json"), openapi_json_of(&d)));
+        }
+    }
+    docs
 }
 
 fn openapi_json_of(doc: &utoipa::openapi::OpenApi) -> String {
@@ -98,11 +122,13 @@ impl Application {
     pub async fn build_with_db(config: Config, db: Db) -> anyhow::Result<Application> {
         db.migrate().await?;
         crate::seed::bootstrap_admin(&db, &config).await?;
+        if config.metrics_token.is_some() {
+            crate::metrics::install();
+        }
         let keys = load_keys(&db, &config).await?;
         let doc = openapi();
         let state = web::Data::new(AppState {
             db,
-            throttle: Throttle::new(config.login_window_secs),
             hashing: Hashing::new(&config),
             keys,
             clock: Clock::default(),
@@ -121,6 +147,13 @@ impl Application {
 
 fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi::OpenApi) -> anyhow::Result<Server> {
     let doc_json = web::Bytes::from(openapi_json_of(&doc));
+    let consumer_docs: Vec<(String, web::Bytes)> = crate::http::openapi::CONSUMERS
+        .iter()
+        .filter_map(|c| {
+            crate::http::openapi::for_consumer(&doc, c)
+                .map(|d| (format!("/v1/openapi/{c}.json"), web::Bytes::from(openapi_json_of(&d))))
+        })
+        .collect();
     let workers = state.config.http_workers;
     let test_clock = state.config.test_clock;
     let server = HttpServer::new(move || {
@@ -143,6 +176,19 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
                     }
                 }),
             )
+            .route("/metrics", web::get().to(http::system::metrics))
+            .configure(|cfg| {
+                for (path, body) in &consumer_docs {
+                    let body = body.clone();
+                    cfg.route(
+                        path,
+                        web::get().to(move || {
+                            let body = body.clone();
+                            async move { HttpResponse::Ok().content_type("application/json").body(body) }
+                        }),
+                    );
+                }
+            })
             .configure(|cfg| {
                 // Test-only: exists (and is reachable) only with FIELDBOOK_TEST_CLOCK=1.
                 if test_clock {
@@ -156,7 +202,11 @@ fn serve(listener: TcpListener, state: web::Data<AppState>, doc: utoipa::openapi
             .into_utoipa_app()
             .configure(register)
             .into_app()
-            .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/v1/openapi.json")))
+            // No validator badge: Swagger UI would send the document's URL to an outside host.
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/v1/openapi.json").validator_url("none")),
+            )
             .route(
                 "/docs",
                 web::get().to(|| async {
@@ -188,7 +238,21 @@ fn spawn_jobs(state: web::Data<AppState>) {
         loop {
             tick.tick().await;
             let now = state.clock.now();
-            match crate::app::runner::run_once(&state.db, now).await {
+            let started = std::time::Instant::now();
+            let run = crate::app::runner::run_once(&state.db, now).await;
+            let (outcome, items) = match &run {
+                Ok(r) => (
+                    crate::metrics::JobOutcome::Succeeded,
+                    vec![
+                        ("penalties", r.days.penalties_posted),
+                        ("adjustments", r.days.adjustments_posted),
+                        ("allocations", r.leads_allocated),
+                    ],
+                ),
+                Err(_) => (crate::metrics::JobOutcome::Failed, Vec::new()),
+            };
+            crate::metrics::job("runner", started, outcome, &items);
+            match run {
                 Ok(r) if r.days.penalties_posted + r.days.adjustments_posted + r.leads_allocated > 0 => {
                     tracing::info!(
                         penalties = r.days.penalties_posted,
@@ -199,6 +263,21 @@ fn spawn_jobs(state: web::Data<AppState>) {
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "background jobs failed; retrying next tick"),
+            }
+            // Housekeeping of the shared limit counters runs on real time, not the test clock.
+            use domain::ports::LimitsRepo;
+            if let Err(e) = state
+                .db
+                .prune_limits(state.config.login_window_secs, chrono::Utc::now())
+                .await
+            {
+                tracing::warn!(error = %e, "pruning limit counters failed; retrying next tick");
+            }
+            let days = state.config.change_retention_days;
+            match crate::app::changes::prune(&state.db, now, days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "change feed pruned"),
+                Err(e) => tracing::error!(error = ?e, "pruning the change feed failed; retrying next tick"),
             }
         }
     });

@@ -1,4 +1,4 @@
-use crate::auth::{Hashing, Keys, Throttle};
+use crate::auth::{Hashing, Keys};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::RouteTable;
@@ -11,7 +11,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Config,
     pub keys: Keys,
-    pub throttle: Throttle,
     /// Bounds concurrent password hashing (logins, password changes).
     pub hashing: Hashing,
     pub clock: Clock,

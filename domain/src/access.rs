@@ -3,6 +3,7 @@
 //! caller's reach (no → 404, exactly as if it did not exist, so existence never leaks).
 
 use crate::ids::{CompanyId, TeamId, UserId};
+use crate::integration::Scope;
 use crate::org::Role;
 use crate::ports::ListScope;
 
@@ -79,6 +80,31 @@ pub enum Function {
     ReadInsurancePolicies,
     /// COM-3/COM-6: place callbacks, record exemptions (the callback center).
     PlaceCallbacks,
+    /// LIC-1..3: keep licence records, confirm CE courses, reinstate lapsed licences, read the
+    /// licence reports (HR and admins; integrations use an admin account).
+    ManageLicences,
+    /// LIC-1/LIC-2: read licence records and CE accounts (agents their own, supervisors their
+    /// teams', HR and admins all).
+    ReadLicences,
+    /// LIC-2: record CE courses (agents their own, pending until HR confirms; HR and admins
+    /// any agent's, confirmed).
+    RecordCeCourses,
+    /// Bulk-upsert agents by external id (admins; integrations with `agents:write`).
+    UpsertAgents,
+    /// Bulk-upsert clients by external id (admins; integrations with `clients:write`).
+    UpsertClients,
+    /// Bulk-upsert insurance policies by external id (admins; `policies:write`).
+    UpsertInsurancePolicies,
+    /// Bulk-upsert policy receipts by external id (admins; `receipts:write`).
+    UpsertReceipts,
+    /// Read the company's change feed (admins; integrations with `changes:read`).
+    ReadChanges,
+    /// Create, rotate and revoke integration clients (admins).
+    ManageIntegrations,
+    /// Sync one's own (agents) or one's teams' (supervisors) changes to a device.
+    SyncChanges,
+    /// AUD-1: read the company's audit trail (who changed what, before and after).
+    ReadAuditTrail,
 }
 
 /// How far a role's reach extends for a function.
@@ -162,6 +188,63 @@ pub fn permits(role: Role, function: Function) -> bool {
         ManageInsurancePolicies => role == Role::Admin,
         ReadInsurancePolicies => true,
         PlaceCallbacks => matches!(role, Role::CallbackAgent | Role::Admin),
+        ManageLicences => matches!(role, Role::Hr | Role::Admin),
+        ReadLicences => matches!(role, Role::Agent | Role::Supervisor | Role::Hr | Role::Admin),
+        RecordCeCourses => matches!(role, Role::Agent | Role::Hr | Role::Admin),
+        UpsertAgents | UpsertClients | UpsertInsurancePolicies | UpsertReceipts | ReadChanges | ManageIntegrations => {
+            role == Role::Admin
+        }
+        SyncChanges => matches!(role, Role::Agent | Role::Supervisor | Role::Admin),
+        // Before/after values include everyone's records: the company's admins only.
+        ReadAuditTrail => role == Role::Admin,
+    }
+}
+
+/// The functions an integration scope opens. Everything else (diaries, review, activities,
+/// the caller's own record, managing integrations…) is done by people only.
+pub fn scope_grants(scope: Scope, function: Function) -> bool {
+    use Function::*;
+    matches!(
+        (scope, function),
+        (Scope::AgentsWrite, UpsertAgents)
+            | (Scope::ClientsWrite, UpsertClients)
+            | (Scope::PoliciesWrite, UpsertInsurancePolicies)
+            | (Scope::ReceiptsWrite, UpsertReceipts)
+            | (Scope::ChangesRead, ReadChanges)
+    )
+}
+
+/// An integration calling with a client-credentials token: its company, its client and the
+/// scopes the token carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationActor {
+    pub company_id: CompanyId,
+    pub client_id: uuid::Uuid,
+    pub scopes: Vec<Scope>,
+}
+
+/// Whoever calls: a person (with a role) or an integration (with scopes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Person(Actor),
+    Integration(IntegrationActor),
+}
+
+impl Principal {
+    pub fn company_id(&self) -> CompanyId {
+        match self {
+            Principal::Person(a) => a.company_id,
+            Principal::Integration(i) => i.company_id,
+        }
+    }
+
+    /// A person as their role allows; an integration company-wide, for what its scopes open.
+    pub fn require(&self, function: Function) -> Result<Reach, Forbidden> {
+        match self {
+            Principal::Person(a) => a.require(function),
+            Principal::Integration(i) if i.scopes.iter().any(|s| scope_grants(*s, function)) => Ok(Reach::Company),
+            Principal::Integration(_) => Err(Forbidden),
+        }
     }
 }
 
@@ -226,6 +309,13 @@ mod tests {
     fn only_admin_manages_organisation() {
         for r in Role::ALL {
             assert_eq!(permits(r, Function::ManageOrganisation), r == Role::Admin, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn aud_1_only_admins_read_the_audit_trail() {
+        for r in Role::ALL {
+            assert_eq!(permits(r, Function::ReadAuditTrail), r == Role::Admin, "{r:?}");
         }
     }
 
@@ -314,6 +404,58 @@ mod tests {
         let a = actor(Role::Agent);
         assert_eq!(a.require(Function::ReadOutlets), Ok(Reach::Company));
         assert_eq!(a.require(Function::ManageOutlets), Err(Forbidden));
+    }
+
+    #[test]
+    fn hr_and_admins_keep_licences_and_agents_record_their_own_courses() {
+        for r in Role::ALL {
+            assert_eq!(
+                permits(r, Function::ManageLicences),
+                matches!(r, Role::Hr | Role::Admin),
+                "{r:?}"
+            );
+            assert_eq!(
+                permits(r, Function::RecordCeCourses),
+                matches!(r, Role::Agent | Role::Hr | Role::Admin),
+                "{r:?}"
+            );
+        }
+        assert!(!permits(Role::CallbackAgent, Function::ReadLicences));
+        assert!(permits(Role::Supervisor, Function::ReadLicences));
+    }
+
+    #[test]
+    fn integrations_get_only_what_their_scopes_open_and_never_human_functions() {
+        let i = Principal::Integration(IntegrationActor {
+            company_id: CompanyId::new(),
+            client_id: uuid::Uuid::now_v7(),
+            scopes: Scope::ALL.to_vec(),
+        });
+        for f in [
+            Function::ReviewDiaries,
+            Function::WriteDiary,
+            Function::LogActivities,
+            Function::ReadUsers,
+            Function::ManageOrganisation,
+            Function::ManageIntegrations,
+            Function::SyncChanges,
+            Function::ManageClients,
+        ] {
+            assert_eq!(i.require(f), Err(Forbidden), "{f:?}");
+        }
+        assert_eq!(i.require(Function::UpsertClients), Ok(Reach::Company));
+        let narrow = Principal::Integration(IntegrationActor {
+            company_id: CompanyId::new(),
+            client_id: uuid::Uuid::now_v7(),
+            scopes: vec![Scope::ClientsWrite],
+        });
+        assert_eq!(narrow.require(Function::UpsertInsurancePolicies), Err(Forbidden));
+        assert!(permits(Role::Admin, Function::UpsertAgents));
+        assert!(!permits(Role::Supervisor, Function::UpsertClients));
+        assert_eq!(
+            Principal::Person(actor(Role::Agent)).require(Function::ReadChanges),
+            Err(Forbidden)
+        );
     }
 
     #[test]

@@ -49,6 +49,7 @@ error_codes! {
     IdempotencyKeyInUse => ("idempotency_key_in_use", 409, "Conflict"),
     InvalidIdempotencyKey => ("invalid_idempotency_key", 400, "Bad request"),
     TooManyAttempts => ("too_many_attempts", 429, "Too many attempts"),
+    RateLimited => ("rate_limited", 429, "Too many requests"),
     InternalError => ("internal_error", 500, "Internal error"),
     DatabaseUnavailable => ("database_unavailable", 503, "Service unavailable"),
     HashingBusy => ("hashing_busy", 503, "Service unavailable"),
@@ -87,6 +88,15 @@ error_codes! {
     NoDiaryRequired => ("no_diary_required", 404, "Not found"),
     CallbackNotDue => ("callback_not_due", 409, "Conflict"),
     RetryTooSoon => ("retry_too_soon", 409, "Conflict"),
+    AgentNotLicensed => ("agent_not_licensed", 422, "Agent not licensed"),
+    NotLapsed => ("not_lapsed", 409, "Conflict"),
+    CeHoursMissing => ("ce_hours_missing", 409, "Conflict"),
+    InvalidRequest => ("invalid_request", 400, "Bad request"),
+    InvalidClient => ("invalid_client", 401, "Unauthorized"),
+    InvalidScope => ("invalid_scope", 400, "Bad request"),
+    UnsupportedGrantType => ("unsupported_grant_type", 400, "Bad request"),
+    IntegrationClientRevoked => ("integration_client_revoked", 409, "Conflict"),
+    CursorExpired => ("cursor_expired", 410, "Gone"),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod changes;
 pub mod client;
 pub mod commission;
 pub mod context;
@@ -10,7 +11,9 @@ pub mod diary;
 pub mod error;
 pub mod errors;
 pub mod ids;
+pub mod integration;
 pub mod leads;
+pub mod licence;
 pub mod membership;
 pub mod org;
 pub mod org_change;
@@ -22,5 +25,6 @@ pub mod quality;
 pub mod quota;
 pub mod rules;
 pub mod time;
+pub mod upsert;
 
 pub use error::{FieldError, ValidationErrors};

@@ -136,6 +136,7 @@ pub struct PolicyDocument {
     pub leads: LeadPolicy,
     pub quality: crate::quality::QualityPolicy,
     pub commission: CommissionPolicy,
+    pub licence: crate::licence::LicencePolicy,
 }
 
 /// Section 7's parameters (COM-3, COM-7, COM-8).
@@ -274,6 +275,7 @@ impl PolicyDocument {
         range("/commission/receipt_late_fen", c.receipt_late_fen, 0, MAX_FEN);
         // COM-8 settles on this day of every month, so it must exist in February too.
         range("/commission/cutoff_day", c.cutoff_day.into(), 1, 28);
+        self.licence.validate(&format!("{prefix}/licence"), &mut e);
         let mut seen = std::collections::HashSet::new();
         for (i, t) in q.thresholds.iter().enumerate() {
             if !seen.insert(t.half_points) {

@@ -67,6 +67,9 @@ const REQUIRED: &[&str] = &[
     "COM-7",
     "COM-8",
     "LEDGER-2",
+    "LIC-1",
+    "LIC-2",
+    "LIC-3",
 ];
 
 #[test]

@@ -1,12 +1,16 @@
 //! ActivityRepo on both engines: bulk, idempotent batch writes and keyset listing.
 
+use crate::audit::{audit_rows_sql, MAX_AUDIT_ROWS_PER_STATEMENT};
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
-use crate::sql::{bind_args, person_scope, Arg, Sql};
+use crate::sql::{bind_args, person_scope, prefixed, scope_agents, Arg, Sql};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::activity::{Activity, ActivityDetails, ActivityKind};
+use domain::changes::ChangeType;
 use domain::ids::{CompanyId, UserId};
 use domain::ports::{
-    ActivityCursor, ActivityFilter, ActivityRepo, AuditContext, IdempotencyRecord, InsertOutcome, ListScope, RepoError,
+    ActivityCursor, ActivityFilter, ActivityRepo, AuditContext, IdempotencyRecord, InsertOutcome, InsertedActivities,
+    ListScope, RepoError,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -174,11 +178,15 @@ const MAX_ROWS_PER_STATEMENT: usize = 1000;
 impl ActivityRepo for Db {
     async fn insert_activities(
         &self,
+        ctx: &AuditContext,
         activities: &[Activity],
         idem: Option<&IdempotencyRecord>,
-    ) -> Result<Option<Vec<InsertOutcome>>, RepoError> {
+    ) -> Result<Option<InsertedActivities>, RepoError> {
         if activities.is_empty() {
-            return Ok(Some(vec![]));
+            return Ok(Some(InsertedActivities {
+                outcomes: vec![],
+                positions: None,
+            }));
         }
         let company = activities[0].company_id;
         on_pool!(self, |p| {
@@ -217,6 +225,19 @@ impl ActivityRepo for Db {
                     .map_err(repo_err)?;
                 created.extend(ids);
             }
+            // AUD-1: one record per activity created (a duplicate changed nothing).
+            let records: Vec<(Uuid, Option<String>, Option<String>)> = sorted
+                .iter()
+                .filter(|a| created.contains(&a.id))
+                .map(|a| (a.id, None, audit_json(a)))
+                .collect();
+            for chunk in records.chunks(MAX_AUDIT_ROWS_PER_STATEMENT) {
+                let sql = audit_rows_sql(ctx, "create", "activity", chunk);
+                bind_args!(sqlx::query(&sql.text), &sql.args)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(repo_err)?;
+            }
             let missing: Vec<&Activity> = activities.iter().filter(|a| !created.contains(&a.id)).collect();
             if idem.is_some() && !missing.is_empty() {
                 tx.rollback().await.map_err(repo_err)?;
@@ -231,8 +252,18 @@ impl ActivityRepo for Db {
                     .await
                     .map_err(repo_err)?
             };
+            // One event per activity created, in id order like the rows.
+            let changes: Vec<NewChange> = sorted
+                .iter()
+                .filter(|a| created.contains(&a.id))
+                .map(|a| NewChange::new(ChangeType::ActivityCreated, a.id, Some(a.agent_id), a, a.received_at))
+                .collect();
+            let positions = append_changes!(tx, company, &changes)?;
             tx.commit().await.map_err(repo_err)?;
-            Ok(Some(outcomes(activities, &created, &existing)))
+            Ok(Some(InsertedActivities {
+                outcomes: outcomes(activities, &created, &existing),
+                positions,
+            }))
         })
     }
 
@@ -294,35 +325,52 @@ impl ActivityRepo for Db {
     ) -> Result<Vec<Activity>, RepoError> {
         let mut sql = Sql::new("");
         let c = sql.arg(Arg::Uuid(company.0));
-        let mut wh = vec![
-            format!("company_id = {c}"),
-            person_scope(&mut sql, scope, "agent_id", &c),
-        ];
+        // The filters every candidate row must pass, whichever way the rows are reached.
+        let mut wh = vec![format!("a.company_id = {c}")];
         if let Some(a) = f.agent_id {
-            wh.push(format!("agent_id = {}", sql.arg(Arg::Uuid(a.0))));
+            wh.push(format!("a.agent_id = {}", sql.arg(Arg::Uuid(a.0))));
         }
         if let Some(k) = f.kind {
-            wh.push(format!("kind = {}", sql.arg(Arg::Text(k.as_str().to_owned()))));
+            wh.push(format!("a.kind = {}", sql.arg(Arg::Text(k.as_str().to_owned()))));
         }
         if let Some(d) = f.from {
-            wh.push(format!("business_day >= {}", sql.arg(Arg::Date(d))));
+            wh.push(format!("a.business_day >= {}", sql.arg(Arg::Date(d))));
         }
         if let Some(d) = f.to {
-            wh.push(format!("business_day <= {}", sql.arg(Arg::Date(d))));
+            wh.push(format!("a.business_day <= {}", sql.arg(Arg::Date(d))));
         }
         if let Some(cl) = f.client_id {
-            wh.push(format!("client_id = {}", sql.arg(Arg::Uuid(cl))));
+            wh.push(format!("a.client_id = {}", sql.arg(Arg::Uuid(cl))));
         }
         if let Some(cur) = after {
             let t = sql.arg(Arg::Ts(cur.occurred_at));
             let i = sql.arg(Arg::Uuid(cur.id));
-            wh.push(format!("(occurred_at < {t} OR (occurred_at = {t} AND id < {i}))"));
+            wh.push(format!("(a.occurred_at < {t} OR (a.occurred_at = {t} AND a.id < {i}))"));
         }
         let lim = sql.arg(Arg::Int(i64::from(limit)));
-        sql.push(&format!(
-            "SELECT {COLS} FROM activities WHERE {} ORDER BY occurred_at DESC, id DESC LIMIT {lim}",
-            wh.join(" AND ")
-        ));
+        let team_scoped = matches!(scope, ListScope::Team(_) | ListScope::SupervisedBy(_)) && f.agent_id.is_none();
+        if team_scoped && matches!(self, Db::Postgres(_)) {
+            // A team's newest rows: the newest `limit` of each member, read in order from
+            // activities_agent_order, then merged. The cost is the team's, never the company's
+            // (a scan of the company-wide order filtered by agent grows with the company).
+            let agents = scope_agents(&mut sql, scope, &c);
+            sql.push(&format!(
+                "SELECT x.* FROM ({agents}) ag CROSS JOIN LATERAL (SELECT {a_cols} FROM activities a \
+                 WHERE a.agent_id = ag.id AND {} ORDER BY a.occurred_at DESC, a.id DESC LIMIT {lim}) x \
+                 ORDER BY x.occurred_at DESC, x.id DESC LIMIT {lim}",
+                wh.join(" AND "),
+                a_cols = prefixed(COLS, "a"),
+            ));
+        } else {
+            // One agent (activities_agent_order), the whole company (activities_order), or SQLite,
+            // where a team's rows are few enough to sort (it has no LATERAL).
+            wh.push(person_scope(&mut sql, scope, "a.agent_id", &c));
+            sql.push(&format!(
+                "SELECT {} FROM activities a WHERE {} ORDER BY a.occurred_at DESC, a.id DESC LIMIT {lim}",
+                prefixed(COLS, "a"),
+                wh.join(" AND ")
+            ));
+        }
         on_pool!(self, |p| {
             let rows = bind_args!(sqlx::query_as::<_, Row>(&sql.text), &sql.args)
                 .fetch_all(p)
@@ -376,6 +424,9 @@ impl ActivityRepo for Db {
                 return Ok(false);
             }
             audit!(tx, ctx, "void", "activity", a.id, audit_json(before), audit_json(a))?;
+            let at = a.voided_at.unwrap_or(ctx.at);
+            let change = NewChange::new(ChangeType::ActivityVoided, a.id, Some(a.agent_id), a, at);
+            append_changes!(tx, a.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)?;
             Ok(true)
         })

@@ -1,15 +1,17 @@
 //! ClientRepo and OutletRepo on both engines.
 
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
 use crate::sql::{bind_args, person_scope, Arg, Sql};
 use chrono::{DateTime, Utc};
+use domain::changes::ChangeType;
 use domain::client::{Client, Outlet};
 use domain::ids::{BranchId, CompanyId, UserId};
 use domain::ports::{AuditContext, ClientRepo, ListScope, OutletRepo, PageRequest, RepoError};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
-struct ClientRow {
+pub(crate) struct ClientRow {
     company_id: Uuid,
     id: Uuid,
     agent_id: Uuid,
@@ -47,11 +49,23 @@ impl TryFrom<ClientRow> for Client {
     }
 }
 
-const CLIENT_COLS: &str = "company_id, id, agent_id, name, phone, address, household_notes, tags, external_id, \
+pub(crate) const CLIENT_COLS: &str =
+    "company_id, id, agent_id, name, phone, address, household_notes, tags, external_id, \
                            phone_conflict, created_at, updated_at";
 
-fn tags_json(tags: &[String]) -> String {
+pub(crate) fn tags_json(tags: &[String]) -> String {
     serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// The event of a change to a card: a move to another agent is a reassignment (a tombstone
+/// for the previous agent's devices).
+pub(crate) fn client_change(before: &Client, c: &Client) -> NewChange {
+    if before.agent_id != c.agent_id {
+        NewChange::new(ChangeType::ClientReassigned, c.id, Some(c.agent_id), c, c.updated_at)
+            .moved_from(before.agent_id)
+    } else {
+        NewChange::new(ChangeType::ClientUpdated, c.id, Some(c.agent_id), c, c.updated_at)
+    }
 }
 
 impl ClientRepo for Db {
@@ -77,6 +91,8 @@ impl ClientRepo for Db {
             .await
             .map_err(repo_err)?;
             audit!(tx, ctx, "create", "client", c.id, None::<String>, audit_json(c))?;
+            let change = NewChange::new(ChangeType::ClientCreated, c.id, Some(c.agent_id), c, c.created_at);
+            append_changes!(tx, c.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -109,6 +125,7 @@ impl ClientRepo for Db {
             .await
             .map_err(repo_err)?;
             audit!(tx, ctx, action, "client", c.id, audit_json(before), audit_json(c))?;
+            append_changes!(tx, c.company_id, &[client_change(before, c)])?;
             tx.commit().await.map_err(repo_err)
         })
     }

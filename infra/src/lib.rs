@@ -3,14 +3,20 @@
 //! default) or PostgreSQL (production) depending on the database URL's scheme.
 
 mod activities;
+mod audit;
 mod auth;
-mod clients;
-mod commission;
+mod changes;
+pub(crate) mod clients;
+pub(crate) mod commission;
 mod db;
 mod diaries;
+mod integration;
 mod ledger;
-mod org;
+mod licences;
+mod limits;
+pub(crate) mod org;
 mod quality;
 mod sql;
+mod upsert;
 
-pub use db::{is_unavailable, Db, DbError, Engine, PoolSettings};
+pub use db::{is_unavailable, Db, DbError, Engine, PoolSettings, PoolStatus};

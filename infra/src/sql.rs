@@ -13,6 +13,7 @@ pub(crate) enum Arg {
     Bool(bool),
     OptInt(Option<i64>),
     Date(NaiveDate),
+    OptDate(Option<NaiveDate>),
     Ts(DateTime<Utc>),
     OptTs(Option<DateTime<Utc>>),
 }
@@ -63,6 +64,7 @@ macro_rules! bind_args {
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
                 $crate::sql::Arg::OptInt(v) => q.bind(*v),
                 $crate::sql::Arg::Date(v) => q.bind(*v),
+                $crate::sql::Arg::OptDate(v) => q.bind(*v),
                 $crate::sql::Arg::Ts(v) => q.bind(*v),
                 $crate::sql::Arg::OptTs(v) => q.bind(*v),
             };
@@ -71,6 +73,35 @@ macro_rules! bind_args {
     }};
 }
 pub(crate) use bind_args;
+
+/// `cols` ("a, b, c") qualified with a table alias ("t.a, t.b, t.c").
+pub(crate) fn prefixed(cols: &str, p: &str) -> String {
+    cols.split(", ")
+        .map(|c| format!("{p}.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A subquery of the people (one column, `id`) in a team-shaped listing scope: a team's
+/// members, or a supervisor and the members of the teams they lead. `None` for the others.
+pub(crate) fn scope_agents(sql: &mut Sql, scope: &domain::ports::ListScope, company_ph: &str) -> String {
+    use domain::ports::ListScope;
+    match scope {
+        ListScope::Team(t) => format!(
+            "SELECT su.id FROM users su WHERE su.company_id = {company_ph} AND su.team_id = {}",
+            sql.arg(Arg::Uuid(t.0))
+        ),
+        ListScope::SupervisedBy(s) => {
+            let p = sql.arg(Arg::Uuid(s.0));
+            format!(
+                "SELECT {p} AS id UNION SELECT su.id FROM users su JOIN teams st ON st.company_id = su.company_id \
+                 AND st.id = su.team_id WHERE su.company_id = {company_ph} AND st.supervisor_id = {p}"
+            )
+        }
+        ListScope::User(u) => format!("SELECT {} AS id", sql.arg(Arg::Uuid(u.0))),
+        ListScope::Company => format!("SELECT su.id FROM users su WHERE su.company_id = {company_ph}"),
+    }
+}
 
 /// The filter for person-owned rows (`col` holds the person) within a listing scope.
 pub(crate) fn person_scope(sql: &mut Sql, scope: &domain::ports::ListScope, col: &str, company_ph: &str) -> String {

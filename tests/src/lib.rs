@@ -2,6 +2,9 @@
 //! database (a new SQLite file, or a new PostgreSQL schema when `FIELDBOOK_TEST_POSTGRES_URL`
 //! is set) and talks to it over HTTP only.
 
+pub mod compat;
+pub mod rules_index;
+
 use api::config::Config;
 use api::startup::Application;
 use infra::Db;
@@ -28,12 +31,84 @@ pub struct TestApp {
     pub db: Db,
     pub engine: Engine,
     sqlite_dir: Option<std::path::PathBuf>,
+    pg_schema: Option<PgSchema>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(dir) = &self.sqlite_dir {
             let _ = std::fs::remove_dir_all(dir);
+        }
+        // The schema guard drops the test's PostgreSQL schema (also when the test panicked).
+        self.pg_schema.take();
+    }
+}
+
+/// A test's own PostgreSQL schema, dropped when the guard is dropped, which happens when the
+/// test ends, passed or panicked. Schemas a killed run left behind are dropped by later runs
+/// once they are two hours old.
+pub struct PgSchema {
+    url: String,
+    pub name: String,
+}
+
+impl PgSchema {
+    /// Creates `fbt_<unix time>_<uuid>` on the database of `url`.
+    pub async fn create(url: &str) -> PgSchema {
+        let now = chrono::Utc::now().timestamp();
+        let name = format!("fbt_{now}_{}", uuid::Uuid::new_v4().simple());
+        let admin = match sqlx::PgPool::connect(url).await {
+            Ok(p) => p,
+            Err(e) => panic!("FIELDBOOK_TEST_POSTGRES_URL is set but unreachable: {e}"),
+        };
+        let old: Vec<String> =
+            sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'fbt\\_%'")
+                .fetch_all(&admin)
+                .await
+                .unwrap_or_default();
+        for s in old {
+            let ts: i64 = s.split('_').nth(1).and_then(|t| t.parse().ok()).unwrap_or(now);
+            if now - ts > 7200 {
+                let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE"))
+                    .execute(&admin)
+                    .await;
+            }
+        }
+        if let Err(e) = sqlx::query(&format!("CREATE SCHEMA \"{name}\"")).execute(&admin).await {
+            panic!("cannot create a test schema: {e}");
+        }
+        admin.close().await;
+        PgSchema {
+            url: url.to_owned(),
+            name,
+        }
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        // Drop cannot await, and the test's runtime may be unwinding: use a short-lived runtime
+        // on its own thread. A lock timeout keeps a stuck server transaction from hanging the
+        // test; such a schema is left to the two-hour sweep.
+        let url = self.url.clone();
+        let sql = format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.name);
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async move {
+                use sqlx::Connection;
+                let mut conn = sqlx::PgConnection::connect(&url).await.ok()?;
+                sqlx::query("SET lock_timeout = '10s'").execute(&mut conn).await.ok()?;
+                let done = sqlx::query(&sql).execute(&mut conn).await.ok();
+                let _ = conn.close().await;
+                done
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the test schema {}; a later run drops it", self.name);
         }
     }
 }
@@ -98,6 +173,8 @@ pub fn test_config() -> Config {
         argon2_memory_kib: 4096,
         // Tests run the close jobs explicitly; one test turns the runner on.
         jobs_interval_secs: 0,
+        // Tests write as fast as they can as one admin; the rate-limit tests turn it on.
+        write_rate_per_sec: 0,
         ..Config::default()
     }
 }
@@ -110,18 +187,17 @@ pub async fn spawn(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Te
     }
     let mut config = test_config();
     tweak(&mut config);
-    let (db, sqlite_dir) = match engine {
+    let (db, sqlite_dir, pg_schema) = match engine {
         Engine::Sqlite => {
             let dir = std::env::temp_dir().join(format!("fieldbook-test-{}", uuid::Uuid::new_v4()));
             let url = format!("sqlite://{}/fieldbook.db", dir.display());
             let db = Db::connect(&url, config.db_max_connections).await.ok()?;
-            (db, Some(dir))
+            (db, Some(dir), None)
         }
         Engine::Postgres => {
-            let url = std::env::var("FIELDBOOK_TEST_POSTGRES_URL")
-                .ok()
-                .filter(|u| !u.is_empty())?;
-            (fresh_pg_schema(&url).await, None)
+            let url = postgres_url()?;
+            let schema = PgSchema::create(&url).await;
+            (connect_pg_schema(&url, &schema.name).await, None, Some(schema))
         }
     };
     let app = match Application::build_with_db(config, db).await {
@@ -140,39 +216,35 @@ pub async fn spawn(engine: Engine, tweak: impl FnOnce(&mut Config)) -> Option<Te
         db,
         engine,
         sqlite_dir,
+        pg_schema,
     })
 }
 
-/// A new schema per test (fast, unlike CREATE DATABASE); schemas older than two hours from
-/// earlier runs are dropped on the way.
-async fn fresh_pg_schema(url: &str) -> Db {
-    let now = chrono::Utc::now().timestamp();
-    let schema = format!("fbt_{now}_{}", uuid::Uuid::new_v4().simple());
-    let admin = match sqlx::PgPool::connect(url).await {
-        Ok(p) => p,
-        Err(e) => panic!("FIELDBOOK_TEST_POSTGRES_URL is set but unreachable: {e}"),
-    };
-    let old: Vec<String> = sqlx::query_scalar("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'fbt\\_%'")
-        .fetch_all(&admin)
-        .await
-        .unwrap_or_default();
-    for s in old {
-        let ts: i64 = s.split('_').nth(1).and_then(|t| t.parse().ok()).unwrap_or(now);
-        if now - ts > 7200 {
-            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE"))
-                .execute(&admin)
-                .await;
-        }
+/// `FIELDBOOK_TEST_POSTGRES_URL`, when set and not empty.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("FIELDBOOK_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// For a PostgreSQL variant that is running: the URL, or a failure naming why there is none.
+/// The variant runs only when the suite was built with the URL set or with
+/// `FIELDBOOK_TEST_REQUIRE_POSTGRES=1` (see `tests/build.rs`), so a missing URL here is an
+/// error, never a silent pass.
+pub fn require_postgres_url() -> String {
+    match postgres_url() {
+        Some(url) => url,
+        None => panic!(
+            "FIELDBOOK_TEST_POSTGRES_URL is not set, but this PostgreSQL test was built to run \
+             (FIELDBOOK_TEST_REQUIRE_POSTGRES=1 or the URL was set at build time)"
+        ),
     }
-    if let Err(e) = sqlx::query(&format!("CREATE SCHEMA \"{schema}\""))
-        .execute(&admin)
-        .await
-    {
-        panic!("cannot create a test schema: {e}");
-    }
-    admin.close().await;
+}
+
+/// A pool whose connections use `schema` (a schema per test is fast, unlike CREATE DATABASE).
+async fn connect_pg_schema(url: &str, schema: &str) -> Db {
     let opts = match PgConnectOptions::from_str(url) {
-        Ok(o) => o.options([("search_path", schema.as_str())]),
+        Ok(o) => o.options([("search_path", schema)]),
         Err(e) => panic!("bad FIELDBOOK_TEST_POSTGRES_URL: {e}"),
     };
     match Db::connect_postgres(opts, 4).await {
@@ -252,14 +324,21 @@ impl TestApp {
 }
 
 impl TestApp {
-    /// A client for a server the test started itself (e.g. behind a proxy it controls).
-    pub fn attach(base: String, db: Db, engine: Engine) -> TestApp {
+    /// The PostgreSQL schema this test runs in (`None` on SQLite).
+    pub fn pg_schema(&self) -> Option<&str> {
+        self.pg_schema.as_ref().map(|s| s.name.as_str())
+    }
+
+    /// A client for a server the test started itself (e.g. behind a proxy it controls); the
+    /// schema, if given, is dropped with the client.
+    pub fn attach(base: String, db: Db, engine: Engine, pg_schema: Option<PgSchema>) -> TestApp {
         TestApp {
             base,
             client: reqwest::Client::new(),
             db,
             engine,
             sqlite_dir: None,
+            pg_schema,
         }
     }
 
@@ -359,8 +438,24 @@ pub async fn make_org(app: &TestApp) -> Org {
     }
 }
 
-/// Declares one test per engine: `sqlite` always runs, `postgres` runs when
-/// `FIELDBOOK_TEST_POSTGRES_URL` is set (CI sets it).
+/// Records a qualification certificate for an agent (issued in 2020) so they may be the
+/// selling agent of policies (LIC-1); `token` is HR's or an admin's.
+pub async fn license_agent(app: &TestApp, token: &str, agent: &str) {
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/v1/agents/{agent}/licence"),
+            Some(token),
+            Some(json!({"qualification_certificate": format!("QC-{agent}"), "issued_on": "2020-01-15"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["status"], "licensed", "{}", r.body);
+}
+
+/// Declares one test per engine: `sqlite` always runs; `postgres` is reported as ignored unless
+/// the suite was built with `FIELDBOOK_TEST_POSTGRES_URL` set (CI sets it) or with
+/// `FIELDBOOK_TEST_REQUIRE_POSTGRES=1`, in which case a missing URL fails it.
 #[macro_export]
 macro_rules! engine_test {
     ($name:ident, |$app:ident| $body:block) => {
@@ -384,13 +479,12 @@ macro_rules! engine_test {
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(not(fieldbook_postgres), ignore = "set FIELDBOOK_TEST_POSTGRES_URL to run on PostgreSQL")]
             async fn postgres() {
+                $crate::require_postgres_url();
                 match $crate::spawn($crate::Engine::Postgres, tweak).await {
                     Some(app) => scenario(app).await,
-                    None if std::env::var("FIELDBOOK_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") => {
-                        panic!("FIELDBOOK_TEST_REQUIRE_POSTGRES=1 but FIELDBOOK_TEST_POSTGRES_URL is not set")
-                    }
-                    None => eprintln!("FIELDBOOK_TEST_POSTGRES_URL not set: PostgreSQL run skipped"),
+                    None => panic!("could not start the PostgreSQL test server"),
                 }
             }
         }

@@ -79,7 +79,7 @@ async fn append(
         at: now,
     };
     if !db
-        .append_insurance_policy_event(audit, l.policy.id, l.events.len() as i64, &e)
+        .append_insurance_policy_event(audit, &l.policy, l.events.len() as i64, &e)
         .await?
     {
         return Err(concurrent());

@@ -13,7 +13,7 @@ use domain::diary::{day_status, submission_deadlines};
 use domain::errors::ErrorCode;
 use domain::ids::{BranchId, UserId};
 use domain::penalty::{evaluate_agent_day, reconcile, AgentDayFacts, DiaryFacts, Due, EntryKind, PenaltyEntry};
-use domain::ports::{CloseRepo, LedgerRepo, RepoError};
+use domain::ports::{AuditContext, CloseRepo, LedgerRepo, RepoError};
 use infra::Db;
 use std::collections::{HashMap, HashSet};
 
@@ -126,11 +126,25 @@ pub async fn close_day(
     actor: &Actor,
     branch: BranchId,
     day: NaiveDate,
-    now: DateTime<Utc>,
+    audit: &AuditContext,
 ) -> AppResult<CloseReport> {
-    let ctx = admin_branch(db, actor, branch).await?;
-    closable_by(ctx.close_time(day), now)?;
-    Ok(evaluate_range(db, &ctx, day, day, now).await?)
+    let now = audit.at;
+    let started = std::time::Instant::now();
+    let r = async {
+        let ctx = admin_branch(db, actor, branch).await?;
+        closable_by(ctx.close_time(day), now)?;
+        Ok(evaluate_range(db, &ctx, day, day, now).await?)
+    }
+    .await;
+    if let Ok(x) = &r {
+        let report = serde_json::json!({"date": day, "days_evaluated": x.days_evaluated,
+            "penalties_posted": x.penalties_posted, "adjustments_posted": x.adjustments_posted});
+        crate::app::audit::job_run(db, audit, "close_day", "branch", branch.0, &report).await;
+    }
+    crate::metrics::job_done("close_day", started, &r, |x| {
+        vec![("penalties", x.penalties_posted), ("adjustments", x.adjustments_posted)]
+    });
+    r
 }
 
 /// The branch of an admin job (ManagePolicies), or a field problem naming it.

@@ -11,7 +11,7 @@ use domain::context::BranchContext;
 use domain::ids::{BranchId, UserId};
 use domain::penalty::entry_from_draft;
 use domain::period::Month;
-use domain::ports::{CloseRepo, LedgerRepo, RepoError};
+use domain::ports::{AuditContext, CloseRepo, LedgerRepo, RepoError};
 use domain::quota::monthly_shortfall_penalties;
 use infra::Db;
 
@@ -69,9 +69,27 @@ pub async fn close_month_now(
     actor: &Actor,
     branch: BranchId,
     month: Month,
-    now: DateTime<Utc>,
+    audit: &AuditContext,
 ) -> AppResult<MonthReport> {
-    let ctx = admin_branch(db, actor, branch).await?;
-    closable_by(ctx.close_time(month.last_day()), now)?;
-    Ok(close_month(db, &ctx, month, now).await?)
+    let now = audit.at;
+    let started = std::time::Instant::now();
+    let r = async {
+        let ctx = admin_branch(db, actor, branch).await?;
+        closable_by(ctx.close_time(month.last_day()), now)?;
+        Ok(close_month(db, &ctx, month, now).await?)
+    }
+    .await;
+    if let Ok(x) = &r {
+        let report = serde_json::json!({"month": month.to_string(), "closed_now": x.closed_now,
+            "agents": x.agents, "penalties_posted": x.days.penalties_posted + x.monthly_penalties_posted,
+            "adjustments_posted": x.days.adjustments_posted});
+        crate::app::audit::job_run(db, audit, "close_month", "branch", branch.0, &report).await;
+    }
+    crate::metrics::job_done("close_month", started, &r, |x| {
+        vec![
+            ("penalties", x.days.penalties_posted + x.monthly_penalties_posted),
+            ("adjustments", x.days.adjustments_posted),
+        ]
+    });
+    r
 }

@@ -152,6 +152,11 @@ pub async fn create_insurance_policy(
         client,
     };
     let policy = record_insurance_policy(company, Uuid::now_v7(), draft, parties, now)?;
+    // LIC-1: an unlicensed or lapsed agent cannot be the selling agent (checked once the
+    // record itself is valid, so an unknown agent stays a field error).
+    if let Some(a) = &agent {
+        crate::app::licences::require_licensed(db, a, now).await?;
+    }
     db.insert_insurance_policy(audit, &policy).await.map_err(|e| match e {
         RepoError::Conflict(_) => AppError::field("/number", "is already used by another policy"),
         other => other.into(),

@@ -12,7 +12,7 @@ use domain::ids::{CompanyId, UserId};
 use domain::leads::{allocation_entry, quarterly_allocation, AllocationFacts, LeadAllocation};
 use domain::penalty::PenaltyEntry;
 use domain::period::Quarter;
-use domain::ports::{LeadRepo, LedgerRepo, RepoError};
+use domain::ports::{AuditContext, LeadRepo, LedgerRepo, RepoError};
 use infra::Db;
 use std::collections::{HashMap, HashSet};
 
@@ -84,17 +84,31 @@ pub async fn allocate_quarter(
     db: &Db,
     actor: &Actor,
     quarter: Quarter,
-    now: DateTime<Utc>,
+    audit: &AuditContext,
 ) -> AppResult<AllocationReport> {
-    actor.require(Function::ManagePolicies)?;
-    let today = scope_today(db, actor.company_id, None, now).await?;
-    if today < quarter.first_day() {
-        return Err(AppError::rejected(
-            ErrorCode::QuarterNotStarted,
-            format!("{quarter} starts on {}", quarter.first_day()),
-        ));
+    let now = audit.at;
+    let started = std::time::Instant::now();
+    let r = async {
+        actor.require(Function::ManagePolicies)?;
+        let today = scope_today(db, actor.company_id, None, now).await?;
+        if today < quarter.first_day() {
+            return Err(AppError::rejected(
+                ErrorCode::QuarterNotStarted,
+                format!("{quarter} starts on {}", quarter.first_day()),
+            ));
+        }
+        Ok(allocate_leads(db, actor.company_id, quarter, now).await?)
     }
-    Ok(allocate_leads(db, actor.company_id, quarter, now).await?)
+    .await;
+    if let Ok(x) = &r {
+        let report = serde_json::json!({"quarter": quarter.to_string(), "agents": x.agents,
+            "allocated_now": x.allocated_now, "suspended": x.suspended});
+        crate::app::audit::job_run(db, audit, "allocate_leads", "company", actor.company_id.0, &report).await;
+    }
+    crate::metrics::job_done("allocate_leads", started, &r, |x| {
+        vec![("allocations", x.allocated_now)]
+    });
+    r
 }
 
 /// LEAD-1 in the background: once a quarter has started (TIME-1) and nothing of it is allocated

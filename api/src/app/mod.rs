@@ -8,7 +8,9 @@
 //! in-memory fakes.
 
 pub mod activities;
+pub mod audit;
 pub mod callbacks;
+pub mod changes;
 pub mod clients;
 pub mod close_day;
 pub mod close_month;
@@ -19,8 +21,10 @@ pub mod day_facts;
 pub mod diaries;
 pub mod error;
 pub mod insurance_policies;
+pub mod integrations;
 pub mod leads;
 pub mod leave;
+pub mod licences;
 pub mod org;
 pub mod penalties;
 pub mod policy_versions;
@@ -32,4 +36,6 @@ pub mod sessions;
 pub mod settlement;
 pub mod spot_checks;
 pub mod statements;
+pub mod tenants;
+pub mod upsert;
 pub mod violations;

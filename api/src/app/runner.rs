@@ -4,6 +4,7 @@
 use crate::app::close_day::{close_due_days, CloseReport};
 use crate::app::context;
 use crate::app::leads::allocate_started_quarter;
+use crate::app::licences::{run_licence_year, LicenceJobReport};
 use chrono::{DateTime, Utc};
 use domain::ports::{CloseRepo, RepoError};
 use infra::Db;
@@ -14,11 +15,14 @@ pub struct RunReport {
     pub days: CloseReport,
     /// Lead allocations written for quarters that have started (LEAD-1).
     pub leads_allocated: u64,
+    /// Licence lapses and CE reminders (LIC-3).
+    pub licences: LicenceJobReport,
 }
 
 /// One pass over every branch: close due days and re-evaluate recent ones, settle the month
-/// once its cut-off has passed (COM-8); then allocate the leads of a quarter that has started
-/// in each company (LEAD-1).
+/// once its cut-off has passed (COM-8), record the licence lapses 1 January brings and send the
+/// CE reminders due (LIC-3); then allocate the leads of a quarter that has started in each
+/// company (LEAD-1).
 pub async fn run_once(db: &Db, now: DateTime<Utc>) -> Result<RunReport, RepoError> {
     let mut report = RunReport::default();
     let mut companies = BTreeSet::new();
@@ -29,6 +33,7 @@ pub async fn run_once(db: &Db, now: DateTime<Utc>) -> Result<RunReport, RepoErro
         };
         report.days.add(close_due_days(db, &ctx, now).await?);
         crate::app::settlement::settle_if_due(db, &ctx.branch, now).await?;
+        report.licences.add(run_licence_year(db, &ctx, now).await?);
     }
     for company in companies {
         if let Some(r) = allocate_started_quarter(db, domain::ids::CompanyId(company), now).await? {

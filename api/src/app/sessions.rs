@@ -1,11 +1,11 @@
 //! Sessions: login with throttling, refresh-token rotation with reuse detection, logout.
 
 use crate::app::error::{AppError, AppResult};
-use crate::auth::{hash_token, random_token};
+use crate::auth::{hash_token, random_token, throttle};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use domain::org::{normalise_email, User};
-use domain::ports::{AuthRepo, OrganisationRepo, RefreshToken};
+use domain::ports::{AttemptLimit, AuthRepo, OrganisationRepo, RefreshToken};
 
 /// What a successful login or refresh hands out.
 #[derive(Debug, Clone)]
@@ -56,18 +56,32 @@ pub async fn login(state: &AppState, email: &str, password: String, peer: &str) 
     let account_key = format!("account:{email}");
     let address_key = format!("address:{peer}");
     let cfg = &state.config;
-    let attempt = state
-        .throttle
-        .reserve(&[
-            (&account_key, cfg.login_max_failures_per_account),
-            (&address_key, cfg.login_max_failures_per_address),
-        ])
-        .map_err(AppError::TooManyAttempts)?;
+    let limits = [
+        AttemptLimit {
+            key: &account_key,
+            max: cfg.login_max_failures_per_account,
+        },
+        AttemptLimit {
+            key: &address_key,
+            max: cfg.login_max_failures_per_address,
+        },
+    ];
+    let attempt = throttle::reserve(&state.db, &limits, cfg.login_window_secs, Utc::now())
+        .await?
+        .map_err(|retry_after| {
+            crate::metrics::login_throttled();
+            AppError::TooManyAttempts(retry_after)
+        })?;
     // An error before the outcome is known drops `attempt`, giving its slots back.
     let user = state.db.find_user_by_email(&email).await?;
     let ok = state
         .hashing
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+        // Agents a CRM made have no password yet: checked like an unknown e-mail (a dummy
+        // hash), so the answer takes as long and says nothing.
+        .verify(
+            password,
+            user.as_ref().map(|u| u.password_hash.clone()).filter(|h| !h.is_empty()),
+        )
         .await?;
     let user = match user {
         Some(u) if ok && u.active => u,
@@ -76,7 +90,7 @@ pub async fn login(state: &AppState, email: &str, password: String, peer: &str) 
             return Err(AppError::Unauthenticated("wrong e-mail or password".into()));
         }
     };
-    attempt.succeeded(&account_key);
+    attempt.succeeded(&account_key).await?;
     let tokens = issue_tokens(state, &user, uuid::Uuid::now_v7(), Utc::now()).await?;
     tracing::info!(user_id = %user.id, "login");
     Ok(tokens)

@@ -3,13 +3,12 @@
 use crate::app::context;
 use crate::app::error::{AppError, AppResult};
 use crate::app::settlement::{settle, Settled};
-use chrono::{DateTime, Utc};
 use domain::access::{Actor, Function, Owner};
 use domain::commission::{cutoff_of, Statement};
 use domain::errors::ErrorCode;
 use domain::ids::{BranchId, UserId};
 use domain::period::Month;
-use domain::ports::{OrganisationRepo, SettlementRepo};
+use domain::ports::{AuditContext, OrganisationRepo, SettlementRepo};
 use infra::Db;
 use uuid::Uuid;
 
@@ -20,20 +19,34 @@ pub async fn settle_month(
     actor: &Actor,
     branch: BranchId,
     month: Month,
-    now: DateTime<Utc>,
+    audit: &AuditContext,
 ) -> AppResult<Settled> {
-    actor.require(Function::ManagePolicies)?;
-    let ctx = context::load(db, actor.company_id, branch)
-        .await?
-        .ok_or_else(|| AppError::field("/branch_id", "no such branch"))?;
-    let cut = ctx.start_of(cutoff_of(&ctx, month));
-    if now < cut {
-        return Err(AppError::rejected(
-            ErrorCode::CutoffNotPassed,
-            format!("the settlement cut-off is {}", cut.to_rfc3339()),
-        ));
+    let now = audit.at;
+    let started = std::time::Instant::now();
+    let r = async {
+        actor.require(Function::ManagePolicies)?;
+        let ctx = context::load(db, actor.company_id, branch)
+            .await?
+            .ok_or_else(|| AppError::field("/branch_id", "no such branch"))?;
+        let cut = ctx.start_of(cutoff_of(&ctx, month));
+        if now < cut {
+            return Err(AppError::rejected(
+                ErrorCode::CutoffNotPassed,
+                format!("the settlement cut-off is {}", cut.to_rfc3339()),
+            ));
+        }
+        Ok(settle(db, &ctx, month, now).await?)
     }
-    Ok(settle(db, &ctx, month, now).await?)
+    .await;
+    if let Ok(x) = &r {
+        let report = serde_json::json!({"month": month.to_string(), "settled_now": x.settled_now,
+            "policies": x.policies, "entries_posted": x.entries_posted, "statements": x.statements});
+        crate::app::audit::job_run(db, audit, "settle", "branch", branch.0, &report).await;
+    }
+    crate::metrics::job_done("settle", started, &r, |x| {
+        vec![("entries", x.entries_posted), ("statements", x.statements)]
+    });
+    r
 }
 
 /// A person's statements (all months, or one), if the person is within the caller's reach.

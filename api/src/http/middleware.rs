@@ -47,6 +47,7 @@ pub async fn request_context(
         }
         None => next.call(req).instrument(span.clone()).await?.map_into_boxed_body(),
     };
+    let route = crate::metrics::route_label(res.request().match_pattern());
     let status = res.status();
     let mut res = if status.as_u16() >= 400 {
         into_problem(res, &rid).await
@@ -57,6 +58,7 @@ pub async fn request_context(
         res.headers_mut().insert(REQUEST_ID, v);
     }
     security_headers(res.headers_mut(), &path, authenticated);
+    crate::metrics::request(&method, &route, status.as_u16(), started.elapsed());
     let ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
         if status.is_server_error() {

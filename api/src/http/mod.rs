@@ -2,8 +2,10 @@
 //! server and the OpenAPI document, so paths cannot drift apart.
 
 pub mod activities;
+pub mod audit;
 pub mod auth;
 pub mod callbacks;
+pub mod changes;
 pub mod clients;
 pub mod credit_files;
 pub mod dashboards;
@@ -11,11 +13,14 @@ pub mod diaries;
 pub mod errors;
 pub mod extract;
 pub mod insurance_policies;
+pub mod integrations;
 pub mod leave;
+pub mod licences;
 pub mod middleware;
 pub mod openapi;
 pub mod org;
 pub mod penalties;
+pub mod platform;
 pub mod policy_versions;
 pub mod quality_catalogue;
 pub mod quality_reports;
@@ -23,6 +28,7 @@ pub mod spot_checks;
 pub mod statements;
 pub mod system;
 pub mod testclock;
+pub mod upsert;
 pub mod violations;
 
 use crate::http::errors::ApiError;
@@ -32,7 +38,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use base64::Engine as _;
-use domain::access::Actor;
+use domain::access::{Actor, Principal};
 use domain::ports::{AuditContext, PageRequest};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -53,7 +59,7 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// Page size; default 50, values above 200 are lowered to 200.
+    /// Page size; default 50. Values outside 1..=200 are refused (422), never honoured.
     #[param(minimum = 1, maximum = 200, example = 50)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
@@ -64,8 +70,7 @@ impl PageParams {
     pub fn page_request(&self) -> Result<PageRequest, ApiError> {
         let limit = match self.limit {
             None => DEFAULT_PAGE_SIZE,
-            Some(0) => return Err(ApiError::field("/query/limit", "must be at least 1")),
-            Some(n) => n.min(MAX_PAGE_SIZE),
+            Some(n) => check_page_size(n).map_err(|m| ApiError::field("/query/limit", m))?,
         };
         let after = match &self.cursor {
             None => None,
@@ -74,6 +79,16 @@ impl PageParams {
             ),
         };
         Ok(PageRequest { after, limit })
+    }
+}
+
+/// A requested page size within 1..=`MAX_PAGE_SIZE`; the contract declares the same bounds, so
+/// a larger value is refused rather than silently lowered.
+pub fn check_page_size(n: u32) -> Result<u32, &'static str> {
+    match n {
+        0 => Err("must be at least 1"),
+        n if n > MAX_PAGE_SIZE => Err("must be at most 200"),
+        n => Ok(n),
     }
 }
 
@@ -97,8 +112,24 @@ pub fn audit_ctx(req: &HttpRequest, state: &AppState, actor: &Actor) -> AuditCon
     AuditContext {
         company_id: actor.company_id,
         actor_id: Some(actor.user_id),
+        integration_client_id: None,
         request_id: request_id(req),
         at: state.clock.now(),
+    }
+}
+
+/// The audit context of a write by a person or an integration: an integration's writes name
+/// its client, not a person.
+pub fn audit_ctx_of(req: &HttpRequest, state: &AppState, principal: &Principal) -> AuditContext {
+    match principal {
+        Principal::Person(actor) => audit_ctx(req, state, actor),
+        Principal::Integration(i) => AuditContext {
+            company_id: i.company_id,
+            actor_id: None,
+            integration_client_id: Some(i.client_id),
+            request_id: request_id(req),
+            at: state.clock.now(),
+        },
     }
 }
 
@@ -122,7 +153,8 @@ pub fn with_etag<T: Serialize>(req: &HttpRequest, status: actix_web::http::Statu
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
-    if matches && status == actix_web::http::StatusCode::OK {
+    // Only a read is conditional: a write with `If-None-Match` still answers its body.
+    if matches && status == actix_web::http::StatusCode::OK && req.method() == actix_web::http::Method::GET {
         return HttpResponse::NotModified().insert_header((header::ETAG, etag)).finish();
     }
     HttpResponse::build(status)

@@ -54,3 +54,32 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
 
 /// `/ready` answers within this long whatever the database does.
 const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(800);
+
+/// Prometheus metrics (`text/plain; version=0.0.4`), for callers presenting
+/// `FIELDBOOK_METRICS_TOKEN` as a bearer token; 404 when that is not set. Not part of the JSON
+/// contract (an operator endpoint in Prometheus' own format).
+pub async fn metrics(req: actix_web::HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use sha2::{Digest, Sha256};
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return Err(ApiError::not_found("resource"));
+    };
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("the metrics token is required as a bearer token"))?;
+    // Digests compared, so the comparison's timing does not follow the secret's bytes.
+    if Sha256::digest(presented.as_bytes()) != Sha256::digest(expected.as_bytes()) {
+        return Err(ApiError::unauthorized(
+            "the metrics token is required as a bearer token",
+        ));
+    }
+    let handle = crate::metrics::install().ok_or_else(ApiError::internal)?;
+    let body = crate::metrics::render(handle, &state.db).await;
+    Ok(HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body))
+}

@@ -28,19 +28,30 @@ pub struct RaisedReport {
 pub enum NotificationKind {
     /// The first callback round failed: confirm or update the client's contact.
     CallbackFirstRoundFailed,
+    /// LIC-3: an agent is below pace on the year's continuing-education hours (to the agent
+    /// and their supervisor).
+    CeReminder,
+    /// LIC-3: the agent's licence lapsed on 1 January (to the agent and their supervisor).
+    LicenceLapsed,
 }
 
 impl NotificationKind {
     pub fn as_str(self) -> &'static str {
         match self {
             NotificationKind::CallbackFirstRoundFailed => "callback_first_round_failed",
+            NotificationKind::CeReminder => "ce_reminder",
+            NotificationKind::LicenceLapsed => "licence_lapsed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [NotificationKind::CallbackFirstRoundFailed]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            NotificationKind::CallbackFirstRoundFailed,
+            NotificationKind::CeReminder,
+            NotificationKind::LicenceLapsed,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 }
 

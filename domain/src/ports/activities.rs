@@ -20,6 +20,14 @@ pub enum InsertOutcome {
     },
 }
 
+/// A batch as written: one outcome per activity, and the feed positions its events took
+/// (none when nothing was created).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InsertedActivities {
+    pub outcomes: Vec<InsertOutcome>,
+    pub positions: Option<(i64, i64)>,
+}
+
 /// An idempotency record written in the same transaction as what it protects.
 #[derive(Debug, Clone)]
 pub struct IdempotencyRecord {
@@ -53,11 +61,14 @@ pub trait ActivityRepo {
     /// Writes a batch in one transaction with bulk statements. Returns one outcome per input,
     /// in order. When `idempotency` is given it is stored in the same transaction, and only if
     /// every activity was created (otherwise nothing is written and `Ok(None)` is returned).
+    /// Each activity created gets its AUD-1 record (`create`, `activity`) in the same
+    /// transaction; duplicates change nothing and get none.
     async fn insert_activities(
         &self,
+        audit: &AuditContext,
         activities: &[Activity],
         idempotency: Option<&IdempotencyRecord>,
-    ) -> Result<Option<Vec<InsertOutcome>>, RepoError>;
+    ) -> Result<Option<InsertedActivities>, RepoError>;
     async fn find_idempotency(
         &self,
         company: CompanyId,

@@ -53,7 +53,7 @@ pub trait CallbackRepo {
     async fn append_insurance_policy_event(
         &self,
         audit: &AuditContext,
-        policy: uuid::Uuid,
+        policy: &InsurancePolicy,
         seq: i64,
         e: &InsurancePolicyEvent,
     ) -> Result<bool, RepoError>;

@@ -23,7 +23,10 @@ pub enum RepoError {
 #[derive(Debug, Clone)]
 pub struct AuditContext {
     pub company_id: CompanyId,
+    /// The person who made the change (none for jobs and integrations).
     pub actor_id: Option<UserId>,
+    /// The integration client that made the change, when one did.
+    pub integration_client_id: Option<uuid::Uuid>,
     pub request_id: String,
     pub at: DateTime<Utc>,
 }
@@ -48,17 +51,31 @@ pub enum ListScope {
 }
 
 mod activities;
+mod audit;
+mod changes;
 mod clients;
 mod commission;
 mod diaries;
+mod integration;
 mod ledger;
+mod licences;
+mod limits;
 mod org;
 mod quality;
+mod tenants;
+mod upsert;
 
 pub use activities::*;
+pub use audit::*;
+pub use changes::*;
 pub use clients::*;
 pub use commission::*;
 pub use diaries::*;
+pub use integration::*;
 pub use ledger::*;
+pub use licences::*;
+pub use limits::*;
 pub use org::*;
 pub use quality::*;
+pub use tenants::*;
+pub use upsert::*;

@@ -3,15 +3,30 @@
 //! and the agent's notification.
 
 use super::{corrupt, insert_step, with_histories, EventRow, PolicyRow, EVENT_COLS, POLICY_COLS};
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, on_pool, repo_err, Db};
 use crate::sql::{bind_args, Arg, Sql};
 use chrono::{DateTime, Utc};
+use domain::changes::ChangeType;
 use domain::commission::{InsurancePolicy, InsurancePolicyEvent, Notice, Notification, NotificationKind, RaisedReport};
 use domain::ids::{CompanyId, UserId};
 use domain::ports::{AuditContext, CallbackRepo, PolicyWithHistory, RepoError};
 use domain::quality::Post;
 use serde_json::json;
 use uuid::Uuid;
+
+/// The event of a step on a policy (its hold state may change with it).
+fn step_change(policy: &InsurancePolicy, e: &InsurancePolicyEvent) -> NewChange {
+    let data = json!({"policy_id": policy.id, "agent_id": policy.agent_id, "step": e.step, "actor_id": e.actor_id,
+                      "at": e.at});
+    NewChange::new(
+        ChangeType::PolicyStepRecorded,
+        policy.id,
+        Some(policy.agent_id),
+        &data,
+        e.at,
+    )
+}
 
 /// Why a raised report exists, on its first event.
 const RAISED_REASON: &str = "raised by the callback";
@@ -32,16 +47,17 @@ impl CallbackRepo for Db {
     async fn append_insurance_policy_event(
         &self,
         ctx: &AuditContext,
-        policy: Uuid,
+        policy: &InsurancePolicy,
         seq: i64,
         e: &InsurancePolicyEvent,
     ) -> Result<bool, RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            if !insert_step!(tx, ctx, policy, seq, e) {
+            if !insert_step!(tx, ctx, policy.id, seq, e) {
                 tx.rollback().await.map_err(repo_err)?;
                 return Ok(false);
             }
+            append_changes!(tx, policy.company_id, &[step_change(policy, e)])?;
             tx.commit().await.map_err(repo_err)?;
             Ok(true)
         })
@@ -123,6 +139,12 @@ impl CallbackRepo for Db {
                 .await
                 .map_err(repo_err)?;
             }
+            let mut changes = vec![step_change(policy, e)];
+            for r in reports {
+                let data: serde_json::Value = serde_json::from_str(&report_audit(company, r)).unwrap_or_default();
+                changes.push(NewChange::new(ChangeType::ViolationReported, r.id, None, &data, r.at));
+            }
+            append_changes!(tx, company, &changes)?;
             tx.commit().await.map_err(repo_err)?;
             Ok(true)
         })

@@ -1,9 +1,11 @@
 //! InsurancePolicyRepo on both engines.
 
 use super::{group, EventRow, PolicyRow, EVENT_COLS, POLICY_COLS};
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
 use crate::sql::{bind_args, person_scope, Arg, Sql};
 use chrono::NaiveDate;
+use domain::changes::ChangeType;
 use domain::commission::{InsurancePolicy, InsurancePolicyEvent};
 use domain::ids::CompanyId;
 use domain::ports::{AuditContext, InsurancePolicyRepo, ListScope, PageRequest, RepoError};
@@ -41,6 +43,8 @@ impl InsurancePolicyRepo for Db {
                 None::<String>,
                 audit_json(p)
             )?;
+            let change = NewChange::new(ChangeType::PolicyCreated, p.id, Some(p.agent_id), p, p.created_at);
+            append_changes!(tx, p.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -110,6 +114,14 @@ impl InsurancePolicyRepo for Db {
                 audit_json(before),
                 audit_json(&after)
             )?;
+            let change = NewChange::new(
+                ChangeType::PolicyReceiptRecorded,
+                after.id,
+                Some(after.agent_id),
+                &after,
+                ctx.at,
+            );
+            append_changes!(tx, after.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)
         })
     }

@@ -1,9 +1,11 @@
 //! SettlementRepo on both engines: the commission ledger, statements and settled months.
 
 use super::{corrupt, policy_cols, with_histories, EventRow, PolicyRow};
+use crate::changes::{append_changes, by_company, NewChange};
 use crate::db::{on_pool, repo_err, Db};
 use crate::sql::{bind_args, Arg, Sql};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::changes::ChangeType;
 use domain::commission::{CommissionEntry, CommissionEntryKind, Statement, StatementLine};
 use domain::ids::{BranchId, CompanyId, UserId};
 use domain::period::Month;
@@ -228,15 +230,35 @@ impl SettlementRepo for Db {
                 ));
             }
             sql.push(&format!(
-                "INSERT INTO statements ({STATEMENT_COLS}) VALUES {} ON CONFLICT DO NOTHING",
+                "INSERT INTO statements ({STATEMENT_COLS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
                 values.join(", ")
             ));
             total += on_pool!(self, |p| {
-                bind_args!(sqlx::query(&sql.text), &sql.args)
-                    .execute(p)
-                    .await
-                    .map(|r| r.rows_affected())
-                    .map_err(repo_err)
+                let mut tx = p.begin().await.map_err(repo_err)?;
+                let new: std::collections::HashSet<Uuid> =
+                    bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(repo_err)?
+                        .into_iter()
+                        .collect();
+                let changes: Vec<(CompanyId, NewChange)> = chunk
+                    .iter()
+                    .filter(|s| new.contains(&s.id))
+                    .map(|s| {
+                        let data = serde_json::json!({"id": s.id, "person_id": s.person_id, "branch_id": s.branch_id,
+                                                      "month": s.month.to_string(), "net_fen": s.net_fen,
+                                                      "closed_at": s.closed_at});
+                        let c =
+                            NewChange::new(ChangeType::StatementClosed, s.id, Some(s.person_id), &data, s.closed_at);
+                        (s.company_id, c)
+                    })
+                    .collect();
+                for (company, changes) in by_company(changes) {
+                    append_changes!(tx, company, &changes)?;
+                }
+                tx.commit().await.map_err(repo_err)?;
+                Ok::<u64, RepoError>(new.len() as u64)
             })?;
         }
         Ok(total)

@@ -1,8 +1,11 @@
 //! Diaries with optimistic versions, and their history.
 
 use super::corrupt;
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
+use crate::sql::prefixed;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::changes::ChangeType;
 use domain::diary::{Diary, DiaryAction, DiaryEvent, DiaryStatus, DiarySummary, TomorrowPlan};
 use domain::ids::{CompanyId, TeamId, UserId};
 use domain::ports::{AuditContext, RepoError};
@@ -58,13 +61,6 @@ impl TryFrom<DiaryRow> for Diary {
 
 const DIARY_COLS: &str = "company_id, id, agent_id, date, status, version, notes, plan, summary, first_submitted_at, \
                           submitted_at, review_deadline, reviewed_at, reviewed_by, created_at, updated_at";
-
-fn prefixed(cols: &str, p: &str) -> String {
-    cols.split(", ")
-        .map(|c| format!("{p}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn json<T: serde::Serialize>(v: &T) -> Result<String, RepoError> {
     serde_json::to_string(v).map_err(|e| RepoError::Storage(e.to_string()))
@@ -238,6 +234,17 @@ pub(super) async fn update(
             d.id,
             audit_json(before),
             audit_json(d)
+        )?;
+        let t = match action {
+            DiaryAction::Edit => ChangeType::DiaryUpdated,
+            DiaryAction::Submit => ChangeType::DiarySubmitted,
+            DiaryAction::Approve => ChangeType::DiaryApproved,
+            DiaryAction::Return => ChangeType::DiaryReturned,
+        };
+        append_changes!(
+            tx,
+            d.company_id,
+            &[NewChange::new(t, d.id, Some(d.agent_id), d, d.updated_at)]
         )?;
         tx.commit().await.map_err(repo_err)?;
         Ok(true)

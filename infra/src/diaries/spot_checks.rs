@@ -1,8 +1,9 @@
 //! Spot-check samples and findings; a finding commits with the penalties it implies.
 
 use super::corrupt;
+use crate::changes::{append_changes, by_company};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
-use crate::ledger::{entries_insert, ENTRY_ROWS_PER_STATEMENT};
+use crate::ledger::{entries_insert, posted, ENTRY_ROWS_PER_STATEMENT};
 use crate::sql::bind_args;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::diary::{SpotCheck, SpotCheckResult, SpotCheckSample};
@@ -147,13 +148,19 @@ pub(super) async fn record(
         .execute(&mut *tx)
         .await
         .map_err(repo_err)?;
+        let mut new: Vec<Uuid> = Vec::new();
         for sql in &inserts {
-            bind_args!(sqlx::query(&sql.text), &sql.args)
-                .execute(&mut *tx)
-                .await
-                .map_err(repo_err)?;
+            new.extend(
+                bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(repo_err)?,
+            );
         }
         audit!(tx, ctx, "check", "spot_check", c.id, None::<String>, audit_json(c))?;
+        for (company, changes) in by_company(posted(entries, &new)) {
+            append_changes!(tx, company, &changes)?;
+        }
         tx.commit().await.map_err(repo_err)
     })
 }

@@ -1,9 +1,11 @@
 //! LeadRepo (LEAD-1, LEAD-2) on both engines.
 
 use super::corrupt;
+use crate::changes::{append_changes, by_company, NewChange};
 use crate::db::{on_pool, repo_err, Db};
 use crate::sql::{bind_args, Arg, Sql};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::changes::ChangeType;
 use domain::ids::{CompanyId, UserId};
 use domain::leads::LeadAllocation;
 use domain::period::Quarter;
@@ -130,7 +132,7 @@ impl LeadRepo for Db {
                     .collect();
                 sql.push(&format!(
                     "INSERT INTO lead_movements (company_id, id, agent_id, quarter, kind, amount, deficit_after, suspended, \
-                     facts, source_key, created_at) VALUES {} ON CONFLICT DO NOTHING",
+                     facts, source_key, created_at) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
                     values.join(", ")
                 ));
                 sql
@@ -140,16 +142,32 @@ impl LeadRepo for Db {
         // as "the quarter is allocated", so a crash must not leave half of it.
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            let mut total = 0;
+            let mut new: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
             for sql in &statements {
-                total += bind_args!(sqlx::query(&sql.text), &sql.args)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(repo_err)?
-                    .rows_affected();
+                new.extend(
+                    bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(repo_err)?,
+                );
+            }
+            let changes: Vec<(CompanyId, NewChange)> = rows
+                .iter()
+                .filter(|r| new.contains(&r.id))
+                .map(|r| {
+                    let data = serde_json::json!({"id": r.id, "agent_id": r.agent_id, "quarter": r.quarter.to_string(),
+                                                  "kind": "allocation", "amount": r.granted,
+                                                  "deficit_after": r.deficit_after, "suspended": r.suspended});
+                    let change =
+                        NewChange::new(ChangeType::LeadsAllocated, r.id, Some(r.agent_id), &data, r.created_at);
+                    (r.company_id, change)
+                })
+                .collect();
+            for (company, changes) in by_company(changes) {
+                append_changes!(tx, company, &changes)?;
             }
             tx.commit().await.map_err(repo_err)?;
-            Ok(total)
+            Ok(new.len() as u64)
         })
     }
 

@@ -6,9 +6,11 @@ mod close;
 mod leads;
 mod policy_versions;
 
+use crate::changes::{append_changes, by_company, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
 use crate::sql::{bind_args, person_scope, Arg, Sql};
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::changes::ChangeType;
 use domain::ids::{BranchId, CompanyId, UserId};
 use domain::penalty::{EntryKind, PenaltyEntry, PersonRole, PostedSum};
 use domain::ports::{AuditContext, LedgerRepo, ListScope, PageRequest, RepoError};
@@ -118,10 +120,23 @@ pub(crate) fn entries_insert(chunk: &[PenaltyEntry]) -> Sql {
     let mut sql = Sql::new("");
     let rows: Vec<String> = chunk.iter().map(|e| format!("({})", sql.list(entry_args(e)))).collect();
     sql.push(&format!(
-        "INSERT INTO penalty_entries ({ENTRY_COLS}) VALUES {} ON CONFLICT DO NOTHING",
+        "INSERT INTO penalty_entries ({ENTRY_COLS}) VALUES {} ON CONFLICT DO NOTHING RETURNING id",
         rows.join(", ")
     ));
     sql
+}
+
+/// The change events of the entries just inserted (`new`: their ids), per company.
+pub(crate) fn posted(entries: &[PenaltyEntry], new: &[Uuid]) -> Vec<(CompanyId, NewChange)> {
+    let new: std::collections::HashSet<&Uuid> = new.iter().collect();
+    entries
+        .iter()
+        .filter(|e| new.contains(&e.id))
+        .map(|e| {
+            let change = NewChange::new(ChangeType::PenaltyPosted, e.id, Some(e.person_id), e, e.created_at);
+            (e.company_id, change)
+        })
+        .collect()
 }
 
 impl LedgerRepo for Db {
@@ -182,11 +197,16 @@ impl LedgerRepo for Db {
         for chunk in entries.chunks(ENTRY_ROWS_PER_STATEMENT) {
             let sql = entries_insert(chunk);
             total += on_pool!(self, |p| {
-                bind_args!(sqlx::query(&sql.text), &sql.args)
-                    .execute(p)
+                let mut tx = p.begin().await.map_err(repo_err)?;
+                let new: Vec<Uuid> = bind_args!(sqlx::query_scalar::<_, Uuid>(&sql.text), &sql.args)
+                    .fetch_all(&mut *tx)
                     .await
-                    .map(|r| r.rows_affected())
-                    .map_err(repo_err)
+                    .map_err(repo_err)?;
+                for (company, changes) in by_company(posted(chunk, &new)) {
+                    append_changes!(tx, company, &changes)?;
+                }
+                tx.commit().await.map_err(repo_err)?;
+                Ok::<u64, RepoError>(new.len() as u64)
             })?;
         }
         Ok(total)
@@ -210,6 +230,8 @@ impl LedgerRepo for Db {
                 return Ok(false);
             }
             audit!(tx, ctx, "waive", "penalty_entry", w.id, None::<String>, audit_json(w))?;
+            let change = NewChange::new(ChangeType::PenaltyWaived, w.id, Some(w.person_id), w, w.created_at);
+            append_changes!(tx, w.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)?;
             Ok(true)
         })

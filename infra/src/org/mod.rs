@@ -1,26 +1,76 @@
 //! OrganisationRepo on both engines.
 
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
+use domain::changes::ChangeType;
 use domain::ids::{BranchId, CompanyId, TeamId, UserId};
 use domain::org::{Branch, Company, Role, Team, User};
 use domain::ports::{AuditContext, ListScope, OrganisationRepo, PageRequest, RepoError};
 use uuid::Uuid;
 
-mod rows;
+pub(crate) mod rows;
+mod tenants;
 
 use rows::*;
+
+/// Writes a user and their global login e-mail inside the caller's transaction (a taken
+/// e-mail fails on `login_emails`' key as a `Conflict`).
+macro_rules! insert_user_rows {
+    ($tx:expr, $u:expr) => {
+        async {
+            let u: &domain::org::User = $u;
+            sqlx::query("INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)")
+                .bind(&u.email)
+                .bind(u.company_id.0)
+                .bind(u.id.0)
+                .execute(&mut *$tx)
+                .await
+                .map_err($crate::db::repo_err)?;
+            sqlx::query(&format!(
+                "INSERT INTO users ({}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                $crate::org::rows::USER_COLS
+            ))
+            .bind(u.company_id.0)
+            .bind(u.id.0)
+            .bind(&u.email)
+            .bind(&u.name)
+            .bind(&u.phone)
+            .bind(u.role.as_str())
+            .bind(u.branch_id.map(|b| b.0))
+            .bind(u.team_id.map(|t| t.0))
+            .bind(u.active)
+            .bind(&u.password_hash)
+            .bind(u.token_generation)
+            .bind(u.created_at)
+            .bind(u.updated_at)
+            .execute(&mut *$tx)
+            .await
+            .map_err($crate::db::repo_err)?;
+            Ok::<(), domain::ports::RepoError>(())
+        }
+        .await
+    };
+}
+use insert_user_rows;
 
 impl OrganisationRepo for Db {
     async fn insert_company(&self, c: &Company) -> Result<(), RepoError> {
         on_pool!(self, |p| {
+            let mut tx = p.begin().await.map_err(repo_err)?;
             sqlx::query("INSERT INTO companies (id, name, created_at) VALUES ($1, $2, $3)")
                 .bind(c.id.0)
                 .bind(&c.name)
                 .bind(c.created_at)
-                .execute(p)
+                .execute(&mut *tx)
                 .await
-                .map(|_| ())
-                .map_err(repo_err)
+                .map_err(repo_err)?;
+            // The company's change-feed counter (see `changes`).
+            sqlx::query("INSERT INTO change_counters (company_id, last) VALUES ($1, 0)")
+                .bind(c.id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(repo_err)?;
+            tx.commit().await.map_err(repo_err)
         })
     }
 
@@ -292,35 +342,12 @@ impl OrganisationRepo for Db {
     async fn insert_user(&self, ctx: Option<&AuditContext>, u: &User) -> Result<(), RepoError> {
         on_pool!(self, |p| {
             let mut tx = p.begin().await.map_err(repo_err)?;
-            sqlx::query("INSERT INTO login_emails (email, company_id, user_id) VALUES ($1, $2, $3)")
-                .bind(&u.email)
-                .bind(u.company_id.0)
-                .bind(u.id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(repo_err)?;
-            sqlx::query(&format!(
-                "INSERT INTO users ({USER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-            ))
-            .bind(u.company_id.0)
-            .bind(u.id.0)
-            .bind(&u.email)
-            .bind(&u.name)
-            .bind(&u.phone)
-            .bind(u.role.as_str())
-            .bind(u.branch_id.map(|b| b.0))
-            .bind(u.team_id.map(|t| t.0))
-            .bind(u.active)
-            .bind(&u.password_hash)
-            .bind(u.token_generation)
-            .bind(u.created_at)
-            .bind(u.updated_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(repo_err)?;
+            insert_user_rows!(tx, u)?;
             if let Some(ctx) = ctx {
                 audit!(tx, ctx, "create", "user", u.id.0, None::<String>, audit_json(u))?;
             }
+            let change = NewChange::new(ChangeType::UserCreated, u.id.0, Some(u.id), u, u.created_at);
+            append_changes!(tx, u.company_id, &[change])?;
             tx.commit().await.map_err(repo_err)
         })
     }
@@ -363,6 +390,16 @@ impl OrganisationRepo for Db {
                 "update"
             };
             audit!(tx, ctx, action, "user", u.id.0, audit_json(before), audit_json(u))?;
+            let t = if action == "deactivate" {
+                ChangeType::UserDeactivated
+            } else {
+                ChangeType::UserUpdated
+            };
+            append_changes!(
+                tx,
+                u.company_id,
+                &[NewChange::new(t, u.id.0, Some(u.id), u, u.updated_at)]
+            )?;
             tx.commit().await.map_err(repo_err)
         })
     }

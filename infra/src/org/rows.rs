@@ -8,36 +8,36 @@ use domain::time::{ExceptionKind, MeetingWindow, WorkingWeekdays};
 use uuid::Uuid;
 
 #[derive(sqlx::FromRow)]
-pub(super) struct BranchRow {
-    pub(super) company_id: Uuid,
-    pub(super) id: Uuid,
-    pub(super) name: String,
-    pub(super) time_zone: String,
-    pub(super) working_weekdays: String,
-    pub(super) morning_start: NaiveTime,
-    pub(super) morning_end: NaiveTime,
-    pub(super) evening_start: NaiveTime,
-    pub(super) evening_end: NaiveTime,
-    pub(super) created_at: DateTime<Utc>,
-    pub(super) updated_at: DateTime<Utc>,
+pub(crate) struct BranchRow {
+    pub(crate) company_id: Uuid,
+    pub(crate) id: Uuid,
+    pub(crate) name: String,
+    pub(crate) time_zone: String,
+    pub(crate) working_weekdays: String,
+    pub(crate) morning_start: NaiveTime,
+    pub(crate) morning_end: NaiveTime,
+    pub(crate) evening_start: NaiveTime,
+    pub(crate) evening_end: NaiveTime,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct ExceptionRow {
-    pub(super) branch_id: Uuid,
-    pub(super) date: NaiveDate,
-    pub(super) kind: String,
-    pub(super) name: Option<String>,
+pub(crate) struct ExceptionRow {
+    pub(crate) branch_id: Uuid,
+    pub(crate) date: NaiveDate,
+    pub(crate) kind: String,
+    pub(crate) name: Option<String>,
 }
 
-pub(super) const BRANCH_COLS: &str = "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
+pub(crate) const BRANCH_COLS: &str = "company_id, id, name, time_zone, working_weekdays, morning_start, morning_end, \
                            evening_start, evening_end, created_at, updated_at";
 
-pub(super) fn corrupt(what: &str) -> RepoError {
+pub(crate) fn corrupt(what: &str) -> RepoError {
     RepoError::Storage(format!("stored {what} is invalid"))
 }
 
-pub(super) fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch, RepoError> {
+pub(crate) fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Result<Branch, RepoError> {
     let names: Vec<&str> = r.working_weekdays.split(',').filter(|s| !s.is_empty()).collect();
     let working_weekdays = WorkingWeekdays::parse_names(&names).map_err(|_| corrupt("working weekdays"))?;
     let calendar_exceptions = exceptions
@@ -70,14 +70,14 @@ pub(super) fn branch_from_rows(r: BranchRow, exceptions: &[ExceptionRow]) -> Res
 }
 
 #[derive(sqlx::FromRow)]
-pub(super) struct TeamRow {
-    pub(super) company_id: Uuid,
-    pub(super) id: Uuid,
-    pub(super) branch_id: Uuid,
-    pub(super) name: String,
-    pub(super) supervisor_id: Uuid,
-    pub(super) created_at: DateTime<Utc>,
-    pub(super) updated_at: DateTime<Utc>,
+pub(crate) struct TeamRow {
+    pub(crate) company_id: Uuid,
+    pub(crate) id: Uuid,
+    pub(crate) branch_id: Uuid,
+    pub(crate) name: String,
+    pub(crate) supervisor_id: Uuid,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl From<TeamRow> for Team {
@@ -94,23 +94,23 @@ impl From<TeamRow> for Team {
     }
 }
 
-pub(super) const TEAM_COLS: &str = "company_id, id, branch_id, name, supervisor_id, created_at, updated_at";
+pub(crate) const TEAM_COLS: &str = "company_id, id, branch_id, name, supervisor_id, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
-pub(super) struct UserRow {
-    pub(super) company_id: Uuid,
-    pub(super) id: Uuid,
-    pub(super) email: String,
-    pub(super) name: String,
-    pub(super) phone: Option<String>,
-    pub(super) role: String,
-    pub(super) branch_id: Option<Uuid>,
-    pub(super) team_id: Option<Uuid>,
-    pub(super) active: bool,
-    pub(super) password_hash: String,
-    pub(super) token_generation: i64,
-    pub(super) created_at: DateTime<Utc>,
-    pub(super) updated_at: DateTime<Utc>,
+pub(crate) struct UserRow {
+    pub(crate) company_id: Uuid,
+    pub(crate) id: Uuid,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) phone: Option<String>,
+    pub(crate) role: String,
+    pub(crate) branch_id: Option<Uuid>,
+    pub(crate) team_id: Option<Uuid>,
+    pub(crate) active: bool,
+    pub(crate) password_hash: String,
+    pub(crate) token_generation: i64,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 impl TryFrom<UserRow> for User {
@@ -134,17 +134,17 @@ impl TryFrom<UserRow> for User {
     }
 }
 
-pub(super) const USER_COLS: &str =
+pub(crate) const USER_COLS: &str =
     "company_id, id, email, name, phone, role, branch_id, team_id, active, password_hash, token_generation, \
      created_at, updated_at";
 
 /// Keyset page bounds: ids are UUID v7, so id order is creation order and stable.
-pub(super) fn after_or_nil(page: &PageRequest) -> Uuid {
+pub(crate) fn after_or_nil(page: &PageRequest) -> Uuid {
     page.after.unwrap_or(Uuid::nil())
 }
 
 /// The scope filter as SQL plus the id it binds as `$4` (if any).
-pub(super) fn scope_filter(scope: &ListScope, table: Scoped) -> (&'static str, Option<Uuid>) {
+pub(crate) fn scope_filter(scope: &ListScope, table: Scoped) -> (&'static str, Option<Uuid>) {
     match (scope, table) {
         (ListScope::Company, _) => ("1 = 1", None),
         (ListScope::SupervisedBy(s), Scoped::Teams) => ("supervisor_id = $4", Some(s.0)),
@@ -160,7 +160,7 @@ pub(super) fn scope_filter(scope: &ListScope, table: Scoped) -> (&'static str, O
 }
 
 #[derive(Clone, Copy)]
-pub(super) enum Scoped {
+pub(crate) enum Scoped {
     Teams,
     Users,
 }

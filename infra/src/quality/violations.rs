@@ -5,9 +5,11 @@ use super::rows::{
     assemble, consequence_query, insert_consequences_sql, to_json, ConsequenceRow, EventRow, ViolationQuery,
     ViolationRow, VIOLATION_COLS,
 };
+use crate::changes::{append_changes, NewChange};
 use crate::db::{audit, audit_json, on_pool, repo_err, Db};
 use crate::sql::bind_args;
 use chrono::NaiveDate;
+use domain::changes::ChangeType;
 use domain::ids::{CompanyId, UserId};
 use domain::ports::{AuditContext, ListScope, RepoError};
 use domain::quality::{Consequence, Violation, ViolationEvent};
@@ -59,6 +61,10 @@ pub(super) async fn insert_violation(db: &Db, ctx: &AuditContext, v: &Violation)
                 .map_err(repo_err)?;
         }
         audit!(tx, ctx, "report", "violation", v.id, None::<String>, audit_json(v))?;
+        // No person on violation events: an agent must not learn of a report before it is
+        // confirmed, so they stay out of devices' sync (the CRM feed has them all).
+        let change = NewChange::new(ChangeType::ViolationReported, v.id, None, v, v.created_at);
+        append_changes!(tx, v.company_id, &[change])?;
         tx.commit().await.map_err(repo_err)
     })
 }
@@ -146,6 +152,9 @@ where
                     .map_err(repo_err)?;
             }
         }
+        let data = serde_json::json!({"violation_id": v.id, "agent_id": v.agent_id, "event": e});
+        let change = NewChange::new(ChangeType::ViolationUpdated, v.id, None, &data, e.at);
+        append_changes!(tx, v.company_id, &[change])?;
         tx.commit().await.map_err(repo_err)?;
         Ok(true)
     })

@@ -3,6 +3,8 @@
 //!   cargo run --release -p tests --bin fieldbook-bench -- activities [--seconds N]
 //!   cargo run --release -p tests --bin fieldbook-bench -- month-eval [--agents 10000,20000]
 //!   cargo run --release -p tests --bin fieldbook-bench -- settle [--agents 10000]   (10 policies per agent)
+//!   cargo run --release -p tests --bin fieldbook-bench -- reads [--agents 10000] [--seconds N] [--reuse]
+//!   cargo run --release -p tests --bin fieldbook-bench -- crm [--batches 20]
 //!
 //! `activities`: on a fresh PostgreSQL database (FIELDBOOK_BENCH_DATABASE_URL, default
 //! postgres://postgres@127.0.0.1:5432/fieldbook_bench, dropped and recreated), starts the real
@@ -21,6 +23,10 @@ use uuid::Uuid;
 // The activities benchmark lives beside this file (a directory without main.rs is no bin).
 #[path = "fieldbook-bench/activities.rs"]
 mod activities;
+#[path = "fieldbook-bench/crm.rs"]
+mod crm;
+#[path = "fieldbook-bench/reads.rs"]
+mod reads;
 
 const PASSWORD: &str = "bench-password-123";
 
@@ -35,6 +41,15 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or(10);
     match args.get(1).map(String::as_str) {
         Some("activities") => activities::activities(seconds).await,
+        Some("crm") => {
+            let batches: usize = args
+                .iter()
+                .position(|a| a == "--batches")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(20);
+            crm::crm(batches).await
+        }
         Some("month-eval") => {
             let sizes: Vec<i64> = args
                 .iter()
@@ -43,6 +58,15 @@ async fn main() -> anyhow::Result<()> {
                 .map(|s| s.split(',').filter_map(|x| x.parse().ok()).collect())
                 .unwrap_or_else(|| vec![10_000, 20_000]);
             month_eval(&sizes).await
+        }
+        Some("reads") => {
+            let agents: i64 = args
+                .iter()
+                .position(|a| a == "--agents")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(10_000);
+            reads::reads(agents, seconds, args.iter().any(|a| a == "--reuse")).await
         }
         Some("settle") => {
             let agents: i64 = args
@@ -54,10 +78,37 @@ async fn main() -> anyhow::Result<()> {
             settle_bench(agents).await
         }
         _ => {
-            eprintln!("usage: fieldbook-bench activities [--seconds N] | month-eval [--agents 10000,20000] | settle [--agents 10000]");
+            eprintln!(
+                "usage: fieldbook-bench activities [--seconds N] | month-eval [--agents 10000,20000] | settle [--agents 10000] \
+                 | reads [--agents 10000] [--seconds N] [--reuse] | crm [--batches 20]"
+            );
             std::process::exit(2);
         }
     }
+}
+
+/// The latencies (sorted) and the error count of a load run's client tasks.
+async fn gather(
+    tasks: Vec<tokio::task::JoinHandle<(Vec<std::time::Duration>, usize)>>,
+) -> (Vec<std::time::Duration>, usize) {
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        if let Ok((l, e)) = t.await {
+            all.extend(l);
+            errors += e;
+        }
+    }
+    all.sort();
+    (all, errors)
+}
+
+/// The `p` quantile (0..1) of sorted latencies; zero when there are none.
+fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default()
 }
 
 async fn fresh_database() -> anyhow::Result<String> {
@@ -133,7 +184,8 @@ async fn generate_org(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// About 9.6 activities and one diary per agent-day of November 2026.
+/// About 9.6 activities and one diary per agent-day of November 2026, with details that
+/// fit each kind (the read paths decode them).
 async fn generate_activity(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<()> {
     let c = BENCH_COMPANY;
     let statements = [
@@ -145,7 +197,9 @@ async fn generate_activity(pool: &sqlx::PgPool, agents: i64) -> anyhow::Result<(
                (days.d + make_interval(hours => 9 + k)) AT TIME ZONE 'Asia/Shanghai', \
                (days.d + make_interval(hours => 9 + k, mins => 5)) AT TIME ZONE 'Asia/Shanghai', days.d, \
                md5('client' || i)::uuid, NULL, \
-               CASE WHEN k > 3 THEN 20 + abs(hashtext('dur' || i || days.d || k)) % 150 END, NULL, NULL, '{{}}', 'bench', \
+               CASE WHEN k > 3 THEN 20 + abs(hashtext('dur' || i || days.d || k)) % 150 END, NULL, NULL, \
+               CASE WHEN k <= 3 THEN '{{}}' ELSE '{{\"duration_seconds\": ' || (20 + abs(hashtext('dur' || i || days.d || k)) % 150) \
+                 || ', \"purpose\": \"client_greeting\"}}' END, 'bench', \
                CASE WHEN abs(hashtext('void' || i || days.d || k)) % 100 = 0 THEN (days.d + time '20:00') AT TIME ZONE 'Asia/Shanghai' END, \
                CASE WHEN abs(hashtext('void' || i || days.d || k)) % 100 = 0 THEN md5('agent' || i)::uuid END, \
                CASE WHEN abs(hashtext('void' || i || days.d || k)) % 100 = 0 THEN 'duplicate' END \

@@ -177,8 +177,9 @@ fn every_write_route_is_guarded_by_role_up_front() {
         }
     }
     unguarded.sort();
-    // Sign-in needs no role; voiding is for agents (own, same day) or the quality office
-    // (any), decided in the handler.
+    // Sign-in and the OAuth token grant need no role; voiding is for agents (own, same day)
+    // or the quality office (any), decided in the handler; the platform API takes no user at
+    // all (its token is checked up front by `auth::precheck` instead).
     assert_eq!(
         unguarded,
         vec![
@@ -186,6 +187,8 @@ fn every_write_route_is_guarded_by_role_up_front() {
             "POST /v1/auth/login",
             "POST /v1/auth/logout",
             "POST /v1/auth/refresh",
+            "POST /v1/oauth/token",
+            "POST /v1/platform/tenants",
         ]
     );
 }

@@ -44,6 +44,8 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     assert_eq!(p.status, 201, "{}", p.body);
+    // Policies need licensed selling agents (LIC-1).
+    license_agent(app, &org.admin, &org.agent_a).await;
     World {
         cb: app.login("cb@test.local", PASSWORD).await,
         qo: app.login("qo@test.local", PASSWORD).await,

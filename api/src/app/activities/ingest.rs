@@ -5,16 +5,16 @@
 
 use super::ingest_context;
 use crate::app::error::{AppError, AppResult};
-use chrono::{DateTime, Utc};
 use domain::activity::{
     accept, call_activity_id, canonical_body, check_references, draft_from_entry, entry_errors, entry_phone,
     may_accompany, Activity, ActivityDraft, CallLogEntry, IngestContext, KnownReferences,
 };
+use domain::changes::SyncCursor;
 use domain::client::unique_ids;
 use domain::errors::ErrorCode;
 use domain::org::{Role, User};
 use domain::ports::{
-    ActivityRepo, ClientRepo, IdempotencyRecord, InsertOutcome, OrganisationRepo, OutletRepo, RepoError,
+    ActivityRepo, AuditContext, ClientRepo, IdempotencyRecord, InsertOutcome, OrganisationRepo, OutletRepo, RepoError,
 };
 use domain::ValidationErrors;
 use infra::Db;
@@ -101,8 +101,9 @@ pub async fn log_one(
     draft: ActivityDraft,
     key: Option<String>,
     render: impl Fn(&Activity) -> String,
-    now: DateTime<Utc>,
+    audit: &AuditContext,
 ) -> AppResult<Logged> {
+    let now = audit.at;
     let ctx = ingest_context(db, agent, now).await?;
     let activity = accepted(draft, &ctx)?;
     if let Some(key) = key {
@@ -121,7 +122,7 @@ pub async fn log_one(
             created_at: now,
         };
         match db
-            .insert_activities(std::slice::from_ref(&activity), Some(&record))
+            .insert_activities(audit, std::slice::from_ref(&activity), Some(&record))
             .await
         {
             Ok(Some(_)) => return Ok(Logged::Created(activity)),
@@ -140,7 +141,7 @@ pub async fn log_one(
             Err(e) => return Err(e.into()),
         }
     }
-    match store(db, &ctx, vec![Ok(activity)]).await?.pop() {
+    match store(db, &ctx, audit, vec![Ok(activity)]).await?.0.pop() {
         Some(Stored::Created(a)) => Ok(Logged::Created(*a)),
         Some(Stored::Duplicate(id)) => db
             .get_activity(ctx.company, id)
@@ -165,21 +166,48 @@ fn replay(stored: IdempotencyRecord, body_hash: &str) -> AppResult<Logged> {
     })
 }
 
+/// An upload's outcomes (in input order) and the device's sync cursor after it.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub outcomes: Vec<ItemOutcome>,
+    /// `since` with this upload's own feed positions remembered, so a sync from it never
+    /// hands the device its own writes back; without `since`, the position just after them
+    /// (right when the device was up to date before uploading). None when nothing was known
+    /// and nothing was written.
+    pub sync_cursor: Option<SyncCursor>,
+}
+
+fn uploaded(stored: (Vec<Stored>, Option<(i64, i64)>), ids: &[Option<Uuid>], since: Option<SyncCursor>) -> Uploaded {
+    let (stored, positions) = stored;
+    let sync_cursor = match (since, positions) {
+        (Some(c), Some((first, last))) => Some(c.with_own_writes(first, last)),
+        (Some(c), None) => Some(c),
+        (None, Some((first, last))) => Some(SyncCursor::at(first - 1).with_own_writes(first, last)),
+        (None, None) => None,
+    };
+    Uploaded {
+        outcomes: outcomes(stored, ids),
+        sync_cursor,
+    }
+}
+
 /// Logs an offline queue: each item is judged alone, and replaying the batch any number of
-/// times creates nothing twice. Outcomes are in input order.
+/// times creates nothing twice. Outcomes are in input order; `since` is the device's sync
+/// cursor before the upload, if it sent one.
 pub async fn log_batch(
     db: &Db,
     agent: &User,
     items: Vec<BatchItem>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<ItemOutcome>> {
-    let ctx = ingest_context(db, agent, now).await?;
+    since: Option<SyncCursor>,
+    audit: &AuditContext,
+) -> AppResult<Uploaded> {
+    let ctx = ingest_context(db, agent, audit.at).await?;
     let ids: Vec<Option<Uuid>> = items.iter().map(|i| i.id).collect();
     let prepared = items
         .into_iter()
         .map(|i| i.draft.and_then(|d| accepted(d, &ctx)))
         .collect();
-    Ok(outcomes(store(db, &ctx, prepared).await?, &ids))
+    Ok(uploaded(store(db, &ctx, audit, prepared).await?, &ids, since))
 }
 
 /// Imports device call-log entries as phone services, de-duplicated by the device's call id.
@@ -189,9 +217,10 @@ pub async fn import_call_log(
     db: &Db,
     agent: &User,
     entries: Vec<CallLogItem>,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<ItemOutcome>> {
-    let ctx = ingest_context(db, agent, now).await?;
+    since: Option<SyncCursor>,
+    audit: &AuditContext,
+) -> AppResult<Uploaded> {
+    let ctx = ingest_context(db, agent, audit.at).await?;
     let phones: Vec<String> = entries
         .iter()
         .filter_map(|e| e.entry.as_ref().ok().and_then(entry_phone))
@@ -215,7 +244,7 @@ pub async fn import_call_log(
                 .and_then(|d| accepted(d, &ctx).map_err(entry_errors)),
         );
     }
-    Ok(outcomes(store(db, &ctx, prepared).await?, &ids))
+    Ok(uploaded(store(db, &ctx, audit, prepared).await?, &ids, since))
 }
 
 fn outcomes(stored: Vec<Stored>, ids: &[Option<Uuid>]) -> Vec<ItemOutcome> {
@@ -264,8 +293,13 @@ enum Stored {
 }
 
 /// Checks references, de-duplicates within the upload, writes everything in one transaction
-/// and classifies each item, in input order.
-async fn store(db: &Db, ctx: &IngestContext, items: Vec<Result<Activity, ValidationErrors>>) -> AppResult<Vec<Stored>> {
+/// and classifies each item, in input order; with the feed positions the writes took.
+async fn store(
+    db: &Db,
+    ctx: &IngestContext,
+    audit: &AuditContext,
+    items: Vec<Result<Activity, ValidationErrors>>,
+) -> AppResult<(Vec<Stored>, Option<(i64, i64)>)> {
     let ok: Vec<&Activity> = items.iter().filter_map(|p| p.as_ref().ok()).collect();
     let known = known_references(db, ctx, &ok).await?;
     // A slot is decided before the write (rejected), by the write (the first copy of an id),
@@ -299,7 +333,9 @@ async fn store(db: &Db, ctx: &IngestContext, items: Vec<Result<Activity, Validat
         }
     }
     let activities: Vec<Activity> = to_write.iter().map(|(_, a)| a.clone()).collect();
-    let written = db.insert_activities(&activities, None).await?.unwrap_or_default();
+    let inserted = db.insert_activities(audit, &activities, None).await?;
+    let positions = inserted.as_ref().and_then(|i| i.positions);
+    let written = inserted.map(|i| i.outcomes).unwrap_or_default();
     if written.len() != to_write.len() {
         return Err(RepoError::Storage("fewer insert outcomes than activities".into()).into());
     }
@@ -334,5 +370,5 @@ async fn store(db: &Db, ctx: &IngestContext, items: Vec<Result<Activity, Validat
         };
         out.push(o);
     }
-    Ok(out)
+    Ok((out, positions))
 }

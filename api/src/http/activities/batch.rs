@@ -2,7 +2,7 @@
 
 use super::dto::NewActivity;
 use super::MAX_BATCH_ITEMS;
-use crate::app::activities::{BatchItem, CallLogItem, ItemOutcome, Rejection};
+use crate::app::activities::{BatchItem, CallLogItem, ItemOutcome, Rejection, Uploaded};
 use crate::app::error::AppError;
 use crate::http::errors::{ApiError, Problem};
 use crate::http::extract::decode_value;
@@ -17,8 +17,9 @@ use validator::Validate;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// Up to 500 activities; each is judged on its own.
-    #[schema(max_items = 500)]
+    /// Up to 500 activities; each is judged on its own: an item that does not match
+    /// `NewActivity` does not fail the batch, it comes back `rejected` with its own problem.
+    #[schema(max_items = 500, value_type = Vec<crate::http::activities::dto::NewActivity>)]
     pub items: Vec<Value>,
 }
 
@@ -67,7 +68,9 @@ pub struct CallLogEntry {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CallLogRequest {
-    #[schema(max_items = 500)]
+    /// Up to 500 call-log entries; each is judged on its own: an entry that does not match
+    /// `CallLogEntry` does not fail the upload, it comes back `rejected` with its own problem.
+    #[schema(max_items = 500, value_type = Vec<CallLogEntry>)]
     pub entries: Vec<Value>,
 }
 
@@ -130,6 +133,24 @@ pub struct BatchResponse {
     pub created: usize,
     pub duplicates: usize,
     pub rejected: usize,
+    /// The device's sync cursor after this upload, for `GET /v1/sync?after=…`: the next sync
+    /// never hands back this upload's own writes. Built on the request's `Sync-Cursor`; without
+    /// one it is the position just after this upload (right only for a device that was up to
+    /// date). Absent when nothing was written and no cursor was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_cursor: Option<String>,
+}
+
+/// The `Sync-Cursor` request header, when sent.
+pub fn sync_cursor_header(req: &actix_web::HttpRequest) -> Result<Option<domain::changes::SyncCursor>, ApiError> {
+    let Some(v) = req.headers().get("sync-cursor") else {
+        return Ok(None);
+    };
+    v.to_str()
+        .ok()
+        .and_then(|s| domain::changes::SyncCursor::decode(s.trim()))
+        .map(Some)
+        .ok_or_else(|| ApiError::field("/headers/Sync-Cursor", "is not a cursor this API issued"))
 }
 
 /// An item's problems (pointers relative to it) as pointers into the whole request.
@@ -148,8 +169,9 @@ fn under(prefix: &str, mut errors: ValidationErrors) -> ValidationErrors {
 impl BatchResponse {
     /// Per-item results in request order; `field` names the request's list (`items`,
     /// `entries`) so each problem points into the request itself.
-    pub fn from_domain(outcomes: Vec<ItemOutcome>, field: &str, request_id: &str) -> Self {
-        let results: Vec<ItemResult> = outcomes
+    pub fn from_domain(up: Uploaded, field: &str, request_id: &str) -> Self {
+        let results: Vec<ItemResult> = up
+            .outcomes
             .into_iter()
             .enumerate()
             .map(|(index, o)| {
@@ -179,6 +201,7 @@ impl BatchResponse {
             duplicates: count(ItemStatus::Duplicate),
             rejected: count(ItemStatus::Rejected),
             results,
+            sync_cursor: up.sync_cursor.map(|c| c.encode()),
         }
     }
 }

@@ -16,6 +16,29 @@ pub enum ActivityKindDto {
     MeetingAttendance,
 }
 
+impl ActivityKindDto {
+    pub const ALL: [ActivityKindDto; 5] = [
+        ActivityKindDto::FaceVisit,
+        ActivityKindDto::PhoneService,
+        ActivityKindDto::RenewalCollection,
+        ActivityKindDto::OutletService,
+        ActivityKindDto::MeetingAttendance,
+    ];
+
+    /// For the contract's discriminated union: the wire name, the schema `details` decodes
+    /// as (see `decode_details`), and whether `details` must be sent (its type has required
+    /// fields; the others default to `{}`).
+    pub fn details_schema(self) -> (&'static str, &'static str, bool) {
+        match self {
+            ActivityKindDto::FaceVisit => ("face_visit", "FaceVisitDetails", false),
+            ActivityKindDto::PhoneService => ("phone_service", "PhoneServiceDetails", true),
+            ActivityKindDto::RenewalCollection => ("renewal_collection", "RenewalCollectionDetails", true),
+            ActivityKindDto::OutletService => ("outlet_service", "OutletServiceDetails", false),
+            ActivityKindDto::MeetingAttendance => ("meeting_attendance", "MeetingAttendanceDetails", true),
+        }
+    }
+}
+
 impl From<ActivityKindDto> for d::ActivityKind {
     fn from(k: ActivityKindDto) -> Self {
         match k {
@@ -252,4 +275,28 @@ pub fn decode_details(
             d::ActivityDetails::MeetingAttendance(decode_value::<MeetingAttendanceDetails>(v, p)?.into())
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contract's union is keyed by the same names serde reads and writes.
+    #[test]
+    fn details_schema_names_match_the_wire() {
+        for kind in ActivityKindDto::ALL {
+            let (wire, _, _) = kind.details_schema();
+            assert_eq!(serde_json::to_value(kind).ok(), Some(serde_json::json!(wire)));
+        }
+    }
+
+    /// `details` is required exactly for the kinds whose type cannot decode `{}`.
+    #[test]
+    fn details_required_when_empty_object_does_not_decode() {
+        for kind in ActivityKindDto::ALL {
+            let (_, _, required) = kind.details_schema();
+            let empty = decode_details(kind, serde_json::json!({}));
+            assert_eq!(empty.is_err(), required, "{kind:?}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use super::details::{decode_details, ActivityDetails, ActivityKindDto};
 use crate::app::activities::DayProgress;
-use crate::http::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::http::DEFAULT_PAGE_SIZE;
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::activity::{Activity, ActivityDraft, NotCounted};
@@ -129,7 +129,7 @@ pub struct ActivityQuery {
     /// Last business day (inclusive).
     pub to: Option<NaiveDate>,
     pub client_id: Option<Uuid>,
-    /// Page size; default 50, values above 200 are lowered to 200.
+    /// Page size; default 50. Values outside 1..=200 are refused (422), never honoured.
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page (valid only with the same filters).
@@ -190,8 +190,7 @@ impl ActivityQuery {
         }
         let limit = match self.limit {
             None => DEFAULT_PAGE_SIZE,
-            Some(0) => return Err(ValidationErrors::single("/query/limit", "must be at least 1")),
-            Some(n) => n.min(MAX_PAGE_SIZE),
+            Some(n) => crate::http::check_page_size(n).map_err(|m| ValidationErrors::single("/query/limit", m))?,
         };
         let digest = filter_digest(&filter);
         let after = match &self.cursor {

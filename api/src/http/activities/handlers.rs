@@ -1,6 +1,6 @@
 //! Activity handlers: authenticate, decode, call one use case, map the answer.
 
-use super::batch::{BatchRequest, BatchResponse, CallLogRequest};
+use super::batch::{sync_cursor_header, BatchRequest, BatchResponse, CallLogRequest};
 use super::dto::{ActivityDto, ActivityPage, ActivityQuery, NewActivity, RawItem, TodayView, VoidRequest};
 use super::BATCH_BODY_LIMIT;
 use crate::app::activities::{self as uc, Logged};
@@ -37,10 +37,10 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 #[utoipa::path(
     tags = [TAG_AGENT],
     request_body = NewActivity,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: up to 255 printable characters")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = r"^[!-~]+$", description = "Makes retries safe: 1 to 255 printable ASCII characters, no spaces")),
     responses(
-        (status = 201, description = "Created", body = ActivityDto),
-        (status = 200, description = "Already stored with the same content", body = ActivityDto),
+        (status = 201, description = "Created", body = ActivityDto, headers(("Location" = String, description = "The new resource's URL"), ("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
+        (status = 200, description = "Already stored with the same content", body = ActivityDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only agents log activities", body = Problem, content_type = "application/problem+json"),
@@ -63,7 +63,8 @@ pub async fn create_activity(
     let draft = NewActivity::decode(body.0 .0)?;
     // The response stored under the key is exactly the one a fresh creation sends.
     let render = |a: &domain::activity::Activity| serde_json::to_string(&ActivityDto::from(a)).unwrap_or_default();
-    match uc::log_one(&state.db, &auth.user, draft, key, render, state.clock.now()).await? {
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    match uc::log_one(&state.db, &auth.user, draft, key, render, &audit).await? {
         Logged::Created(a) => {
             let mut resp = with_etag(&req, StatusCode::CREATED, &ActivityDto::from(&a));
             insert_location(&mut resp, &format!("/v1/activities/{}", a.id));
@@ -84,6 +85,7 @@ pub async fn create_activity(
 /// replaying a batch any number of times creates nothing twice.
 #[utoipa::path(
     tags = [TAG_AGENT],
+    params(("Sync-Cursor" = Option<String>, Header, description = "The device's sync cursor before this upload (from `GET /v1/sync`); the response's `sync_cursor` then leaves this upload's own writes out of the next sync without skipping anything else")),
     request_body = BatchRequest,
     responses(
         (status = 200, description = "Per-item results, in request order", body = BatchResponse),
@@ -105,8 +107,10 @@ pub async fn create_activities_batch(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Function::LogActivities)?;
     let items = body.0.into_domain()?;
-    let outcomes = uc::log_batch(&state.db, &auth.user, items, state.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(BatchResponse::from_domain(outcomes, "items", &request_id(&req))))
+    let since = sync_cursor_header(&req)?;
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    let up = uc::log_batch(&state.db, &auth.user, items, since, &audit).await?;
+    Ok(HttpResponse::Ok().json(BatchResponse::from_domain(up, "items", &request_id(&req))))
 }
 
 /// Import device call-log entries as phone-service activities, de-duplicated by the device's
@@ -114,6 +118,7 @@ pub async fn create_activities_batch(
 /// otherwise it is recorded as prospect tracking.
 #[utoipa::path(
     tags = [TAG_AGENT],
+    params(("Sync-Cursor" = Option<String>, Header, description = "The device's sync cursor before this upload (see `POST /v1/activities:batch`)")),
     request_body = CallLogRequest,
     responses(
         (status = 200, description = "Per-entry results, in request order", body = BatchResponse),
@@ -135,8 +140,10 @@ pub async fn import_call_log(
 ) -> Result<HttpResponse, ApiError> {
     auth.actor.require(Function::LogActivities)?;
     let entries = body.0.into_domain()?;
-    let outcomes = uc::import_call_log(&state.db, &auth.user, entries, state.clock.now()).await?;
-    Ok(HttpResponse::Ok().json(BatchResponse::from_domain(outcomes, "entries", &request_id(&req))))
+    let since = sync_cursor_header(&req)?;
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    let up = uc::import_call_log(&state.db, &auth.user, entries, since, &audit).await?;
+    Ok(HttpResponse::Ok().json(BatchResponse::from_domain(up, "entries", &request_id(&req))))
 }
 
 /// List activities within the caller's reach, newest first.
@@ -205,7 +212,7 @@ pub async fn get_activity(
     params(IdPath),
     request_body = VoidRequest,
     responses(
-        (status = 200, description = "Voided", body = ActivityDto),
+        (status = 200, description = "Voided", body = ActivityDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot void activities", body = Problem, content_type = "application/problem+json"),

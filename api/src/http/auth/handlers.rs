@@ -90,7 +90,7 @@ pub async fn logout(
 #[utoipa::path(
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_BACK_OFFICE, TAG_INTEGRATION],
     responses(
-        (status = 200, description = "The caller", body = UserDto),
+        (status = 200, description = "The caller", body = UserDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

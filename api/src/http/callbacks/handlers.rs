@@ -192,7 +192,8 @@ pub async fn callback_queue(auth: Authenticated, state: web::Data<AppState>) -> 
     Ok(HttpResponse::Ok().json(CallbackQueue::from_domain(q)))
 }
 
-/// The caller's notifications, newest first (e.g. a failed first callback round, COM-3.3).
+/// The caller's notifications, newest first, for any role (e.g. a failed first callback round,
+/// COM-3.3; a CE reminder or a licence lapse, LIC-3, to the agent and their supervisor).
 #[utoipa::path(
     tags = [TAG_AGENT],
     responses(

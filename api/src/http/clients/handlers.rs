@@ -19,7 +19,7 @@ use domain::access::Function;
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_INTEGRATION],
     request_body = CreateClient,
     responses(
-        (status = 201, description = "Created", body = ClientDto),
+        (status = 201, description = "Created", body = ClientDto, headers(("Location" = String, description = "The new resource's URL"), ("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot manage clients", body = Problem, content_type = "application/problem+json"),
@@ -101,7 +101,7 @@ pub async fn get_client(
     params(IdPath),
     request_body = UpdateClient,
     responses(
-        (status = 200, description = "Updated", body = ClientDto),
+        (status = 200, description = "Updated", body = ClientDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot manage clients", body = Problem, content_type = "application/problem+json"),
@@ -133,7 +133,7 @@ pub async fn update_client(
     params(IdPath),
     request_body = ReassignClient,
     responses(
-        (status = 200, description = "Reassigned", body = ClientDto),
+        (status = 200, description = "Reassigned", body = ClientDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a supervisor or admin", body = Problem, content_type = "application/problem+json"),

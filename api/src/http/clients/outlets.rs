@@ -19,7 +19,7 @@ use domain::access::Function;
     tags = [TAG_BACK_OFFICE],
     request_body = CreateOutlet,
     responses(
-        (status = 201, description = "Created", body = OutletDto),
+        (status = 201, description = "Created", body = OutletDto, headers(("Location" = String, description = "The new resource's URL"), ("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -101,7 +101,7 @@ pub async fn get_outlet(
     params(IdPath),
     request_body = UpdateOutlet,
     responses(
-        (status = 200, description = "Updated", body = OutletDto),
+        (status = 200, description = "Updated", body = OutletDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

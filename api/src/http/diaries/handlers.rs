@@ -93,7 +93,7 @@ pub async fn edit_diary(
 /// on time / late-filled / missing (DIA-3); each submission sets the review deadline (DIA-4).
 #[utoipa::path(
     tags = [TAG_AGENT],
-    params(DiaryPath),
+    params(DiaryPath, ("If-Match" = Option<String>, Header, description = "The ETag from the last read; when sent, a diary changed since is refused with 412")),
     responses(
         (status = 200, description = "Submitted", body = DiaryDto, headers(("ETag" = String))),
         (status = 400, description = "Malformed path", body = Problem, content_type = "application/problem+json"),
@@ -135,7 +135,7 @@ async fn review(
 /// Approve a submitted diary (the agent's supervisor, or an admin).
 #[utoipa::path(
     tags = [TAG_SUPERVISOR],
-    params(DiaryPath),
+    params(DiaryPath, ("If-Match" = Option<String>, Header, description = "The ETag from the last read; when sent, a diary changed since is refused with 412")),
     request_body(content = ReviewRequest, description = "An optional comment"),
     responses(
         (status = 200, description = "Approved", body = DiaryDto, headers(("ETag" = String))),
@@ -162,7 +162,7 @@ pub async fn approve_diary(
 /// Return a submitted diary for correction, with a comment (required).
 #[utoipa::path(
     tags = [TAG_SUPERVISOR],
-    params(DiaryPath),
+    params(DiaryPath, ("If-Match" = Option<String>, Header, description = "The ETag from the last read; when sent, a diary changed since is refused with 412")),
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "Returned", body = DiaryDto, headers(("ETag" = String))),
@@ -223,7 +223,7 @@ pub async fn team_queue(
 /// reported per diary.
 #[utoipa::path(
     tags = [TAG_SUPERVISOR],
-    params(TeamPath),
+    params(TeamPath, ("If-Match" = Option<String>, Header, description = "The ETags of the diaries as last read (comma-separated); a diary whose ETag is not listed is reported as stale in its result")),
     request_body = BulkApprove,
     responses(
         (status = 200, description = "Per-diary results", body = BulkResponse),

@@ -12,7 +12,8 @@ use crate::state::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-/// Create a policy record (COM-1).
+/// Create a policy record (COM-1). The selling agent must be licensed (neither unlicensed nor
+/// lapsed) on the day it is recorded, in their branch's zone (LIC-1, LIC-3).
 #[utoipa::path(
     tags = [TAG_BACK_OFFICE, TAG_INTEGRATION],
     request_body = NewInsurancePolicy,
@@ -20,7 +21,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
         (status = 201, description = "Created", body = InsurancePolicyDto),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin or integration", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, unknown agent or client, or a duplicate number", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, unknown agent or client, a duplicate number, or a selling agent who is unlicensed or lapsed (`agent_not_licensed`, LIC-1)", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -44,7 +45,7 @@ pub async fn create_insurance_policy(
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_BACK_OFFICE, TAG_INTEGRATION],
     params(IdPath),
     responses(
-        (status = 200, description = "The policy", body = InsurancePolicyDto),
+        (status = 200, description = "The policy", body = InsurancePolicyDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such policy within your reach", body = Problem, content_type = "application/problem+json"),
     ),

@@ -19,7 +19,7 @@ use domain::ids::BranchId;
     tags = [TAG_BACK_OFFICE],
     request_body = CreateBranch,
     responses(
-        (status = 201, description = "Created", body = BranchDto, headers(("Location" = String, description = "The branch's URL"))),
+        (status = 201, description = "Created", body = BranchDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"), ("Location" = String, description = "The branch's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -98,7 +98,7 @@ pub async fn get_branch(
     params(IdPath),
     request_body = UpdateBranch,
     responses(
-        (status = 200, description = "Updated", body = BranchDto),
+        (status = 200, description = "Updated", body = BranchDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

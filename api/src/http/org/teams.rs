@@ -19,7 +19,7 @@ use domain::ids::{BranchId, TeamId, UserId};
     tags = [TAG_BACK_OFFICE],
     request_body = CreateTeam,
     responses(
-        (status = 201, description = "Created", body = TeamDto, headers(("Location" = String, description = "The team's URL"))),
+        (status = 201, description = "Created", body = TeamDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"), ("Location" = String, description = "The team's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +107,7 @@ pub async fn get_team(
     params(IdPath),
     request_body = UpdateTeam,
     responses(
-        (status = 200, description = "Updated", body = TeamDto),
+        (status = 200, description = "Updated", body = TeamDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

@@ -19,7 +19,7 @@ use domain::ids::UserId;
     tags = [TAG_BACK_OFFICE],
     request_body = CreateUser,
     responses(
-        (status = 201, description = "Created", body = UserDto, headers(("Location" = String, description = "The user's URL"))),
+        (status = 201, description = "Created", body = UserDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"), ("Location" = String, description = "The user's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -98,7 +98,7 @@ pub async fn get_user(
     params(IdPath),
     request_body = UpdateUser,
     responses(
-        (status = 200, description = "Updated", body = UserDto),
+        (status = 200, description = "Updated", body = UserDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -129,7 +129,7 @@ pub async fn update_user(
     tags = [TAG_BACK_OFFICE],
     params(IdPath),
     responses(
-        (status = 200, description = "Deactivated (repeating it is harmless)", body = UserDto),
+        (status = 200, description = "Deactivated (repeating it is harmless)", body = UserDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),

@@ -33,12 +33,14 @@ use domain::ids::{BranchId, UserId};
 )]
 #[post("/admin/jobs/close-day")]
 pub async fn close_day(
+    req: HttpRequest,
     auth: Authenticated,
     state: web::Data<AppState>,
     body: JsonBody<CloseDay>,
 ) -> Result<HttpResponse, ApiError> {
     let branch = BranchId(body.branch_id);
-    let r = day_uc::close_day(&state.db, &auth.actor, branch, body.date, state.clock.now()).await?;
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    let r = day_uc::close_day(&state.db, &auth.actor, branch, body.date, &audit).await?;
     Ok(HttpResponse::Ok().json(CloseReport::from_domain(&r)))
 }
 
@@ -57,12 +59,14 @@ pub async fn close_day(
 )]
 #[post("/admin/jobs/close-month")]
 pub async fn close_month(
+    req: HttpRequest,
     auth: Authenticated,
     state: web::Data<AppState>,
     body: JsonBody<CloseMonth>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, month) = body.into_domain()?;
-    let r = month_uc::close_month_now(&state.db, &auth.actor, branch, month, state.clock.now()).await?;
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    let r = month_uc::close_month_now(&state.db, &auth.actor, branch, month, &audit).await?;
     Ok(HttpResponse::Ok().json(MonthReport::from_domain(&r)))
 }
 
@@ -81,12 +85,14 @@ pub async fn close_month(
 )]
 #[post("/admin/jobs/allocate-leads")]
 pub async fn allocate_leads(
+    req: HttpRequest,
     auth: Authenticated,
     state: web::Data<AppState>,
     body: JsonBody<AllocateLeads>,
 ) -> Result<HttpResponse, ApiError> {
     let quarter = body.into_domain()?;
-    let r = leads_uc::allocate_quarter(&state.db, &auth.actor, quarter, state.clock.now()).await?;
+    let audit = audit_ctx(&req, &state, &auth.actor);
+    let r = leads_uc::allocate_quarter(&state.db, &auth.actor, quarter, &audit).await?;
     Ok(HttpResponse::Ok().json(AllocationReport::from_domain(&r)))
 }
 
@@ -125,7 +131,7 @@ pub async fn list_penalties(
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_BACK_OFFICE, TAG_INTEGRATION],
     params(IdPath),
     responses(
-        (status = 200, description = "The entry", body = PenaltyDetail),
+        (status = 200, description = "The entry", body = PenaltyDetail, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot read ledgers", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry within your reach", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +155,7 @@ pub async fn get_penalty(
     params(IdPath),
     request_body = WaiveRequest,
     responses(
-        (status = 201, description = "Waived", body = PenaltyDetail),
+        (status = 201, description = "Waived", body = PenaltyDetail, headers(("Location" = String, description = "The new resource's URL"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only admins and HR waive", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such entry within your reach", body = Problem, content_type = "application/problem+json"),

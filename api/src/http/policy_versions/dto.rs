@@ -21,7 +21,8 @@ pub struct PolicyVersionDto {
     /// Sequential within its scope.
     pub version: i64,
     pub effective_from: NaiveDate,
-    /// Every parameter (see the rulebook): `activity`, `monthly`, `diary`, `penalties`, `leads`.
+    /// Every parameter (see the rulebook): `activity`, `monthly`, `diary`, `penalties`, `leads`,
+    /// `quality`, `commission`, `licence`.
     #[schema(value_type = Object)]
     pub document: Value,
     /// A version in effect can no longer be edited; create a new one.

@@ -19,7 +19,7 @@ use domain::ids::BranchId;
     tags = [TAG_BACK_OFFICE],
     request_body = NewPolicyVersion,
     responses(
-        (status = 201, description = "Created", body = PolicyVersionDto),
+        (status = 201, description = "Created", body = PolicyVersionDto, headers(("Location" = String, description = "The new resource's URL"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
@@ -72,7 +72,7 @@ pub async fn list_policy_versions(
     tags = [TAG_BACK_OFFICE, TAG_SUPERVISOR, TAG_AGENT, TAG_INTEGRATION],
     params(IdPath),
     responses(
-        (status = 200, description = "The version", body = PolicyVersionDto),
+        (status = 200, description = "The version", body = PolicyVersionDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such version in your company", body = Problem, content_type = "application/problem+json"),
     ),

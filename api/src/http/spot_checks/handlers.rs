@@ -43,7 +43,7 @@ pub async fn draw_spot_check(
     tags = [TAG_BACK_OFFICE],
     params(SamplePath),
     responses(
-        (status = 200, description = "The sample", body = SampleDto),
+        (status = 200, description = "The sample", body = SampleDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the quality office", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such sample in your company", body = Problem, content_type = "application/problem+json"),

@@ -27,12 +27,14 @@ use domain::access::Function;
 )]
 #[post("/admin/jobs/settle")]
 pub async fn settle(
+    req: HttpRequest,
     auth: Authenticated,
     state: web::Data<AppState>,
     body: JsonBody<Settle>,
 ) -> Result<HttpResponse, ApiError> {
     let (branch, month) = body.0.into_domain()?;
-    let done = uc::settle_month(&state.db, &auth.actor, branch, month, state.clock.now()).await?;
+    let audit = crate::http::audit_ctx(&req, &state, &auth.actor);
+    let done = uc::settle_month(&state.db, &auth.actor, branch, month, &audit).await?;
     Ok(HttpResponse::Ok().json(SettlementReport::from_domain(done)))
 }
 
@@ -69,7 +71,7 @@ pub async fn statements(
     tags = [TAG_AGENT, TAG_SUPERVISOR, TAG_BACK_OFFICE, TAG_INTEGRATION],
     params(IdPath),
     responses(
-        (status = 200, description = "The statement", content((StatementDto = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The statement", content((StatementDto = "application/json"), (String = "text/csv")), headers(("ETag" = String, description = "Strong validator of the JSON representation (for `If-None-Match`); not sent with CSV"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot read ledgers", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such statement within your reach", body = Problem, content_type = "application/problem+json"),

@@ -49,7 +49,7 @@ pub async fn report_violation(
     tags = [TAG_BACK_OFFICE, TAG_AGENT, TAG_SUPERVISOR],
     params(IdPath),
     responses(
-        (status = 200, description = "The report", body = ViolationDto),
+        (status = 200, description = "The report", body = ViolationDto, headers(("ETag" = String, description = "Strong validator of this representation (for `If-None-Match`)"))),
         (status = 401, description = "Not authenticated", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Role cannot read quality records", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report within your reach", body = Problem, content_type = "application/problem+json"),

@@ -32,7 +32,8 @@ engine_test!(
         assert_eq!(today.body["face_visits"]["counted"], 0);
         assert_eq!(today.body["not_counted"][0]["reason"], "voided");
         assert_eq!(app.count("activities").await, 1, "voiding deletes nothing");
-        assert_eq!(super::org::audit_count(&app, "activity", &id).await, 1);
+        // AUD-1: its creation and its voiding.
+        assert_eq!(super::org::audit_count(&app, "activity", &id).await, 2);
 
         // Tomorrow the agent can no longer void yesterday's activity; the quality office can.
         let v2 = visit(&f.client, "2026-11-03T03:30:00Z");
@@ -210,5 +211,75 @@ engine_test!(
         }
         let ok = app.get("/v1/activities?from=0001-01-01&to=9999-12-31", &agent).await;
         assert_eq!(ok.status, 200, "{}", ok.body);
+    }
+);
+
+engine_test!(
+    a_supervisors_team_list_pages_in_order_exactly_once,
+    |c| {
+        clock(c);
+    },
+    |app| {
+        // Issue 19: the team listing reads each member's newest rows and merges them; paging
+        // must still see every team row once, newest first, and nothing of another team.
+        let f = fixture(&app).await;
+        app.create_user(
+            &f.org.admin,
+            json!({"email": "agent-a2@test.local", "name": "Agent A2", "password": PASSWORD,
+                   "role": "agent", "team_id": f.org.team_a}),
+        )
+        .await;
+        let a2 = app.login("agent-a2@test.local", PASSWORD).await;
+        let b = app.login("agent-b@test.local", PASSWORD).await;
+        let client_of = |r: Resp| {
+            assert_eq!(r.status, 201, "{}", r.body);
+            r.id()
+        };
+        let c2 = client_of(app.post("/v1/clients", &a2, json!({"name": "Zhao"})).await);
+        let cb = client_of(app.post("/v1/clients", &b, json!({"name": "Qian"})).await);
+        let mut team_ids = Vec::new();
+        // Same instants across agents, so the order also rests on the id tie-break.
+        for (token, client, hours) in [(&f.agent, &f.client, [1, 2, 3, 3]), (&a2, &c2, [0, 1, 3, 4])] {
+            let items: Vec<Value> = hours
+                .iter()
+                .map(|h| visit(client, &format!("2026-11-03T0{h}:00:00Z")))
+                .collect();
+            team_ids.extend(items.iter().map(|i| i["id"].as_str().unwrap_or_default().to_owned()));
+            let r = app.post("/v1/activities:batch", token, json!({"items": items})).await;
+            assert_eq!(r.body["created"], 4, "{}", r.body);
+        }
+        let other = json!({"items": [visit(&cb, "2026-11-03T04:00:00Z"), visit(&cb, "2026-11-03T02:00:00Z")]});
+        assert_eq!(app.post("/v1/activities:batch", &b, other).await.body["created"], 2);
+
+        let sup = app.login("sup-a@test.local", PASSWORD).await;
+        let mut seen: Vec<(String, String)> = Vec::new();
+        let mut path = "/v1/activities?limit=3".to_owned();
+        loop {
+            let page = app.get(&path, &sup).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            for it in page.body["items"].as_array().cloned().unwrap_or_default() {
+                seen.push((
+                    it["occurred_at"].as_str().unwrap_or_default().to_owned(),
+                    it["id"].as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+            match page.body["next_cursor"].as_str() {
+                Some(c) => path = format!("/v1/activities?limit=3&cursor={c}"),
+                None => break,
+            }
+        }
+        let mut expected = seen.clone();
+        expected.sort();
+        expected.reverse();
+        assert_eq!(seen, expected, "newest first, ties by id descending");
+        let mut got: Vec<String> = seen.into_iter().map(|(_, id)| id).collect();
+        got.sort();
+        team_ids.sort();
+        assert_eq!(got, team_ids, "exactly the team's rows, once each");
+        // Narrowed to one member.
+        let one = app
+            .get(&format!("/v1/activities?agent_id={}&limit=50", f.org.agent_a), &sup)
+            .await;
+        assert_eq!(one.body["items"].as_array().map(Vec::len), Some(4), "{}", one.body);
     }
 );

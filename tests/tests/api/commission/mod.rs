@@ -5,6 +5,7 @@ use super::*;
 
 mod defects_callbacks;
 mod defects_settlement;
+mod feed_events;
 mod flow;
 mod numbers_and_rounds;
 
@@ -41,6 +42,9 @@ async fn world(app: &TestApp) -> World {
         )
         .await;
     }
+    // Policies need licensed selling agents (LIC-1).
+    license_agent(app, &org.admin, &org.agent_a).await;
+    license_agent(app, &org.admin, &org.agent_b).await;
     let agent = app.login("agent-a@test.local", PASSWORD).await;
     let client = app
         .post("/v1/clients", &agent, json!({"name": "Zhao", "phone": "13911112222"}))

@@ -162,6 +162,7 @@ engine_test!(
         let audit = AuditContext {
             company_id: company,
             actor_id: None,
+            integration_client_id: None,
             request_id: "dia-5-atomicity".into(),
             at: now,
         };

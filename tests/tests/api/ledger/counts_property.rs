@@ -78,7 +78,17 @@ async fn check(
         .iter()
         .map(|f| activity(company, agents[f.0], from + Duration::days(f.1), f))
         .collect();
-    app.db.insert_activities(&acts, None).await.map_err(|e| e.to_string())?;
+    let audit = domain::ports::AuditContext {
+        company_id: company,
+        actor_id: None,
+        request_id: "property-test".into(),
+        at: chrono::Utc::now(),
+        integration_client_id: None,
+    };
+    app.db
+        .insert_activities(&audit, &acts, None)
+        .await
+        .map_err(|e| e.to_string())?;
     let sql: BTreeMap<(UserId, NaiveDate), DayTally> = app
         .db
         .day_counts(company, &agents, from, to, i64::from(min_call_seconds))

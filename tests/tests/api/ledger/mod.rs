@@ -8,6 +8,7 @@ mod close;
 mod compliance;
 mod counts_property;
 mod defects;
+mod feed_events;
 mod leads;
 mod policy_versions;
 mod runner;

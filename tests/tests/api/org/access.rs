@@ -168,9 +168,13 @@ engine_test!(pagination_uses_cursors_and_caps_limit, |app| {
     unique.dedup();
     assert_eq!(seen.len(), 5);
     assert_eq!(unique.len(), 5);
-    let big = app.get("/v1/users?limit=100000", &org.admin).await;
-    assert_eq!(big.status, 200);
-    assert_eq!(big.body["items"].as_array().map(Vec::len), Some(5));
+    // Above the declared maximum is refused, as the contract says, never silently lowered.
+    app.get("/v1/users?limit=100000", &org.admin)
+        .await
+        .assert_field_error("/query/limit");
+    let max = app.get("/v1/users?limit=200", &org.admin).await;
+    assert_eq!(max.status, 200);
+    assert_eq!(max.body["items"].as_array().map(Vec::len), Some(5));
     app.get("/v1/users?limit=0", &org.admin)
         .await
         .assert_field_error("/query/limit");
